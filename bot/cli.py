@@ -1,0 +1,84 @@
+"""The ``steward`` command: serve, export, db upgrade, check."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from bot.config import ConfigError, Settings, environment, load_settings
+
+log = logging.getLogger("steward")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one clear line on stderr, not a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"steward: {message} (see `steward --help`)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="steward", description="Delegation with acceptance, in Slack.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    serve = commands.add_parser("serve", help="run the bot")
+    serve.add_argument(
+        "--http", action="store_true", help="HTTP mode even if SLACK_APP_TOKEN is set"
+    )
+    serve.add_argument("--port", type=int, help="HTTP port (default: PORT, else 3000)")
+    serve.add_argument("--host", default="0.0.0.0", help="HTTP address to listen on")
+    export = commands.add_parser("export", help="write every activity event to stdout")
+    export.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
+    db_commands.add_parser("upgrade", help="apply schema migrations to DATABASE_URL")
+    commands.add_parser("check", help="validate configuration and tokens")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        settings = load_settings(environment(os.environ))
+        return _run(args, settings)
+    except ConfigError as error:
+        print(f"steward: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "serve":
+        from bot.serve import serve
+
+        return serve(settings, http=args.http, port=args.port, host=args.host)
+    if args.command == "export":
+        from bot.export import write_export
+        from storage.db import make_engine, upgrade
+
+        engine = make_engine(settings.database_url)
+        upgrade(engine)
+        write_export(engine, sys.stdout, format=args.format)
+        return 0
+    if args.command == "db":
+        from storage.db import make_engine, upgrade
+
+        upgrade(make_engine(settings.database_url))
+        print("steward: the database schema is up to date")
+        return 0
+    from bot.check import run_checks
+
+    return run_checks(settings, out=sys.stdout)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

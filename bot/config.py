@@ -1,0 +1,258 @@
+"""Settings, read once from an injected mapping (environment + .env) and the policy file."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Any
+
+from dotenv import dotenv_values
+
+DEFAULT_API_URL = "https://slack.com/api/"
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
+
+
+class ConfigError(Exception):
+    """Configuration that Steward cannot run with; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    accept_timeout: timedelta = timedelta(hours=4)
+    checkin_interval: timedelta = timedelta(days=1)
+    checkin_timeout: timedelta = timedelta(hours=4)
+    escalation_timeout: timedelta = timedelta(hours=2)
+    tick: timedelta = timedelta(seconds=30)
+    working_hours: tuple[time, time] | None = (time(9), time(18))
+    working_days: frozenset[int] = frozenset(range(5))  # Monday is 0
+    digest_schedule: tuple[int, time] = (0, time(9))
+    digest_timezone: str = "UTC"
+    digest_channel: str | None = None
+    fallback_channel: str | None = None
+    adaptive_checkins: bool = False
+    chain: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def default_due_time(self) -> time:
+        """A due date given as a day only means the end of that working day."""
+        return self.working_hours[1] if self.working_hours else time(17)
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str | None
+    signing_secret: str | None
+    app_token: str | None
+    api_url: str
+    database_url: str
+    config_path: Path
+    port: int
+    policy: Policy
+
+    def require_bot_token(self) -> str:
+        if not self.bot_token:
+            raise ConfigError("SLACK_BOT_TOKEN is not set (put it in the environment or .env).")
+        return self.bot_token
+
+    def require_signing_secret(self) -> str:
+        if not self.signing_secret:
+            raise ConfigError(
+                "SLACK_SIGNING_SECRET is not set; HTTP mode needs it to verify Slack's requests."
+            )
+        return self.signing_secret
+
+
+def environment(
+    process_env: Mapping[str, str], env_file: Path | None = Path(".env")
+) -> dict[str, str]:
+    """The process environment over the values of ``.env`` (the process wins)."""
+    merged: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        merged.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    merged.update(process_env)
+    return merged
+
+
+def load_settings(env: Mapping[str, str]) -> Settings:
+    config_path = Path(env.get("STEWARD_CONFIG") or "steward.toml")
+    explicit = "STEWARD_CONFIG" in env
+    return Settings(
+        bot_token=env.get("SLACK_BOT_TOKEN") or None,
+        signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
+        app_token=env.get("SLACK_APP_TOKEN") or None,
+        api_url=_api_url(env.get("SLACK_API_URL") or DEFAULT_API_URL),
+        database_url=env.get("DATABASE_URL") or "sqlite:///steward.db",
+        config_path=config_path,
+        port=_port(env.get("PORT") or "3000", "PORT"),
+        policy=load_policy(config_path, required=explicit),
+    )
+
+
+def load_policy(path: Path, *, required: bool = False) -> Policy:
+    if not path.is_file():
+        if required:
+            raise ConfigError(f"The policy file {path} does not exist (STEWARD_CONFIG).")
+        return Policy()
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"Cannot read the policy file {path}: {error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"The policy file {path} is not valid TOML: {error}") from None
+    return policy_from_mapping(document, source=str(path))
+
+
+def policy_from_mapping(document: Mapping[str, Any], *, source: str = "policy") -> Policy:
+    unknown_tables = set(document) - {"policy", "chain"}
+    if unknown_tables:
+        raise ConfigError(f"{source}: unknown table(s) {', '.join(sorted(unknown_tables))}")
+    raw = dict(document.get("policy", {}))
+    chain = document.get("chain", {})
+    known = set(Policy.__dataclass_fields__) - {"chain"}
+    unknown = set(raw) - known
+    if unknown:
+        raise ConfigError(f"{source}: unknown [policy] key(s) {', '.join(sorted(unknown))}")
+    values: dict[str, Any] = {}
+    for key in (
+        "accept_timeout",
+        "checkin_interval",
+        "checkin_timeout",
+        "escalation_timeout",
+        "tick",
+    ):
+        if key in raw:
+            values[key] = parse_duration(raw[key], f"{source}: [policy] {key}")
+    if "working_hours" in raw:
+        values["working_hours"] = _working_hours(raw["working_hours"], source)
+    if "working_days" in raw:
+        values["working_days"] = _working_days(raw["working_days"], source)
+    if "digest_schedule" in raw:
+        values["digest_schedule"] = _digest_schedule(raw["digest_schedule"], source)
+    if "digest_timezone" in raw:
+        values["digest_timezone"] = _timezone(raw["digest_timezone"], source)
+    for key in ("digest_channel", "fallback_channel"):
+        if key in raw:
+            values[key] = _string(raw[key], f"{source}: [policy] {key}")
+    if "adaptive_checkins" in raw:
+        if not isinstance(raw["adaptive_checkins"], bool):
+            raise ConfigError(f"{source}: [policy] adaptive_checkins must be true or false")
+        values["adaptive_checkins"] = raw["adaptive_checkins"]
+    values["chain"] = _chain(chain, source)
+    return Policy(**values)
+
+
+def parse_duration(value: Any, where: str) -> timedelta:
+    match = _DURATION.match(value) if isinstance(value, str) else None
+    if not match or int(match.group(1)) == 0:
+        raise ConfigError(
+            f'{where} must be a number and a unit (s, m, h, d), e.g. "4h"; got {value!r}'
+        )
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def _working_hours(value: Any, source: str) -> tuple[time, time] | None:
+    where = f"{source}: [policy] working_hours"
+    if value == "always":
+        return None
+    match = (
+        re.match(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$", value)
+        if isinstance(value, str)
+        else None
+    )
+    if not match:
+        raise ConfigError(f'{where} must look like "09:00-18:00" or be "always"; got {value!r}')
+    h1, m1, h2, m2 = (int(part) for part in match.groups())
+    try:
+        start, end = time(h1, m1), time(h2, m2)
+    except ValueError:
+        raise ConfigError(f"{where}: {value!r} is not a valid time range") from None
+    if start >= end:
+        raise ConfigError(
+            f"{where}: the start ({start:%H:%M}) must come before the end ({end:%H:%M})"
+        )
+    return start, end
+
+
+def _working_days(value: Any, source: str) -> frozenset[int]:
+    where = f"{source}: [policy] working_days"
+    if value == "all":
+        return frozenset(range(7))
+    if not isinstance(value, str):
+        raise ConfigError(f'{where} must look like "mon-fri", "mon,wed,fri" or be "all"')
+    days: set[int] = set()
+    for part in value.lower().replace(" ", "").split(","):
+        first, _, last = part.partition("-")
+        if first not in _DAYS or (last and last not in _DAYS):
+            raise ConfigError(f"{where}: unknown day in {value!r} (use mon, tue, ... sun)")
+        start, end = _DAYS.index(first), _DAYS.index(last or first)
+        days.update(range(start, end + 1) if start <= end else [*range(start, 7), *range(end + 1)])
+    return frozenset(days)
+
+
+def _digest_schedule(value: Any, source: str) -> tuple[int, time]:
+    where = f"{source}: [policy] digest_schedule"
+    match = (
+        re.match(r"^([a-z]{3})\s+(\d{1,2}):(\d{2})$", value.lower())
+        if isinstance(value, str)
+        else None
+    )
+    if not match or match.group(1) not in _DAYS:
+        raise ConfigError(f'{where} must look like "mon 09:00"; got {value!r}')
+    try:
+        return _DAYS.index(match.group(1)), time(int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        raise ConfigError(f"{where}: {value!r} is not a valid time") from None
+
+
+def _timezone(value: Any, source: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ConfigError(
+            f"{source}: [policy] digest_timezone {value!r} is not a known IANA timezone"
+        ) from None
+    return str(value)
+
+
+def _string(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f'{where} must be a Slack id such as "C0123456789"')
+    return value.strip()
+
+
+def _chain(value: Any, source: str) -> dict[str, str]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f'{source}: [chain] must be a table of "U…" = "U…"')
+    chain: dict[str, str] = {}
+    for person, manager in value.items():
+        if (
+            not _USER_ID.match(str(person))
+            or not isinstance(manager, str)
+            or not _USER_ID.match(manager)
+        ):
+            raise ConfigError(
+                f"{source}: [chain] {person} = {manager!r}: both sides must be Slack user ids"
+            )
+        chain[str(person)] = manager
+    return chain
+
+
+def _api_url(value: str) -> str:
+    if not re.match(r"^https?://", value):
+        raise ConfigError(f"SLACK_API_URL must be an http(s) URL; got {value!r}")
+    return value if value.endswith("/") else value + "/"
+
+
+def _port(value: str, name: str) -> int:
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise ConfigError(f"{name} must be a port number (1-65535); got {value!r}")
+    return int(value)

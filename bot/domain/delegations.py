@@ -1,0 +1,227 @@
+"""Delegations: offering, accepting, declining and finishing them.
+
+Every change of state goes through ``_transition``: one conditional update guarded by the
+TRANSITIONS table, and its event row in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.domain.enums import Action, DelegationStatus, EventType
+from bot.domain.errors import BadInput, InvalidTransition, NotAllowed, NotFound
+from bot.domain.ports import Notifier, Person
+from storage.delegations import add_delegation, get_delegation, move_status
+from storage.events import record_event
+from storage.models import Delegation
+
+MAX_TASK_LENGTH = 3000
+MAX_REASON_LENGTH = 2000
+
+S = DelegationStatus
+
+
+@dataclass(frozen=True)
+class Transition:
+    from_statuses: frozenset[DelegationStatus]
+    to_status: DelegationStatus
+    event: EventType
+
+
+TRANSITIONS: dict[Action, Transition] = {
+    Action.ACCEPT: Transition(frozenset({S.OFFERED}), S.ACCEPTED, EventType.ACCEPTED),
+    Action.DECLINE: Transition(frozenset({S.OFFERED}), S.DECLINED, EventType.DECLINED),
+    Action.COMPLETE: Transition(frozenset({S.ACCEPTED}), S.COMPLETED, EventType.COMPLETED),
+    Action.CANCEL: Transition(frozenset({S.OFFERED, S.ACCEPTED}), S.CANCELLED, EventType.CANCELLED),
+}
+
+_ALREADY: dict[DelegationStatus, str] = {
+    S.OFFERED: "is still waiting to be accepted",
+    S.ACCEPTED: "has already been accepted",
+    S.DECLINED: "has already been declined",
+    S.COMPLETED: "is already done",
+    S.CANCELLED: "has been cancelled",
+}
+
+
+def create_delegation(
+    session: Session,
+    *,
+    delegator: Person,
+    assignee: Person,
+    task: str,
+    due_at: datetime | None,
+    origin_channel_id: str | None,
+    now: datetime,
+    notifier: Notifier,
+) -> Delegation:
+    """Offer ``task`` to ``assignee``. Nothing is written when the offer is refused."""
+    task = task.strip()
+    _check_assignee(delegator=delegator, assignee=assignee)
+    if not task:
+        raise BadInput(
+            "The task is empty. Say what you are handing over after the @mention.", field="task"
+        )
+    if len(task) > MAX_TASK_LENGTH:
+        raise BadInput(
+            f"The task is {len(task):,} characters long; keep it under {MAX_TASK_LENGTH:,} "
+            "and link to a document for the details.",
+            field="task",
+        )
+    if due_at is not None and due_at <= now:
+        raise BadInput("The due date is in the past. Give a date still to come.", field="due")
+    delegation = add_delegation(
+        session,
+        delegation=Delegation(
+            delegator_id=delegator.user_id,
+            assignee_id=assignee.user_id,
+            task=task,
+            due_at=due_at,
+            status=S.OFFERED,
+            origin_channel_id=origin_channel_id,
+            created_at=now,
+            updated_at=now,
+        ),
+    )
+    record_event(
+        session,
+        delegation_id=delegation.id,
+        type=EventType.CREATED,
+        actor=delegator.user_id,
+        at=now,
+        data={
+            "delegator": delegator.user_id,
+            "assignee": assignee.user_id,
+            "text": task,
+            "due": _iso(due_at),
+        },
+    )
+    notifier.offer(delegation)
+    return delegation
+
+
+def _check_assignee(*, delegator: Person, assignee: Person) -> None:
+    if assignee.user_id == delegator.user_id:
+        raise BadInput(
+            "You can't delegate to yourself. Mention the person who should do it.", field="assignee"
+        )
+    if assignee.is_bot:
+        raise BadInput(
+            "That's a bot; delegations go to people. Mention a teammate instead.", field="assignee"
+        )
+    if assignee.deleted:
+        raise BadInput(
+            "That account is deactivated. Mention someone who is still on the team.",
+            field="assignee",
+        )
+
+
+def accept(
+    session: Session, *, delegation_id: int, actor: str, now: datetime, notifier: Notifier
+) -> Delegation:
+    delegation = _as_assignee(session, delegation_id=delegation_id, actor=actor)
+    delegation = _transition(session, delegation, Action.ACCEPT, actor=actor, now=now)
+    notifier.offer_settled(delegation)
+    notifier.tell_delegator(delegation, what=EventType.ACCEPTED, actor=actor)
+    return delegation
+
+
+def check_can_decline(session: Session, *, delegation_id: int, actor: str) -> Delegation:
+    """Raise now, before a reason is asked for, if this person could not decline the item."""
+    delegation = _as_assignee(session, delegation_id=delegation_id, actor=actor)
+    _check_allowed(delegation, Action.DECLINE)
+    return delegation
+
+
+def decline(
+    session: Session,
+    *,
+    delegation_id: int,
+    actor: str,
+    reason: str | None,
+    now: datetime,
+    notifier: Notifier,
+) -> Delegation:
+    reason = (reason or "").strip()[:MAX_REASON_LENGTH] or None
+    delegation = _as_assignee(session, delegation_id=delegation_id, actor=actor)
+    delegation = _transition(
+        session,
+        delegation,
+        Action.DECLINE,
+        actor=actor,
+        now=now,
+        values={"decline_reason": reason},
+        data={"reason": reason},
+    )
+    notifier.offer_settled(delegation)
+    notifier.tell_delegator(delegation, what=EventType.DECLINED, actor=actor)
+    return delegation
+
+
+def complete(
+    session: Session, *, delegation_id: int, actor: str, now: datetime, notifier: Notifier
+) -> Delegation:
+    delegation = _as_assignee(session, delegation_id=delegation_id, actor=actor)
+    delegation = _transition(session, delegation, Action.COMPLETE, actor=actor, now=now)
+    notifier.offer_settled(delegation)
+    notifier.tell_delegator(delegation, what=EventType.COMPLETED, actor=actor)
+    return delegation
+
+
+def _load(session: Session, delegation_id: int) -> Delegation:
+    delegation = get_delegation(session, delegation_id=delegation_id)
+    if delegation is None:
+        raise NotFound("I can't find that delegation any more.")
+    return delegation
+
+
+def _as_assignee(session: Session, *, delegation_id: int, actor: str) -> Delegation:
+    delegation = _load(session, delegation_id)
+    if actor != delegation.assignee_id:
+        raise NotAllowed("Only the person this was delegated to can answer it.")
+    return delegation
+
+
+def _check_allowed(delegation: Delegation, action: Action) -> None:
+    status = DelegationStatus(delegation.status)
+    if status not in TRANSITIONS[action].from_statuses:
+        raise InvalidTransition(f"Nothing changed: this delegation {_ALREADY[status]}.")
+
+
+def _transition(
+    session: Session,
+    delegation: Delegation,
+    action: Action,
+    *,
+    actor: str,
+    now: datetime,
+    values: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+) -> Delegation:
+    _check_allowed(delegation, action)
+    rule = TRANSITIONS[action]
+    assert delegation.id is not None
+    moved = move_status(
+        session,
+        delegation_id=delegation.id,
+        from_statuses=rule.from_statuses,
+        to_status=rule.to_status,
+        now=now,
+        values=values,
+    )
+    fresh = _load(session, delegation.id)
+    if not moved:  # someone else's request changed it between our read and our write
+        _check_allowed(fresh, action)
+        raise InvalidTransition("Nothing changed: this delegation changed a moment ago.")
+    record_event(
+        session, delegation_id=fresh.id, type=rule.event, actor=actor, at=now, data=data or {}
+    )
+    return fresh
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")

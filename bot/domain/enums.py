@@ -1,0 +1,43 @@
+"""The vocabulary of the domain. Imports nothing of Steward."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class DelegationStatus(StrEnum):
+    OFFERED = "offered"  # waiting for the assignee to accept or decline
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_open(self) -> bool:
+        return self in (DelegationStatus.OFFERED, DelegationStatus.ACCEPTED)
+
+
+class Action(StrEnum):
+    """What someone can do to a delegation; each is one row of the transition table."""
+
+    ACCEPT = "accept"
+    DECLINE = "decline"
+    COMPLETE = "complete"
+    CANCEL = "cancel"
+
+
+class EventType(StrEnum):
+    CREATED = "created"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    CHECKIN_SENT = "checkin_sent"
+    CHECKIN_ANSWERED = "checkin_answered"
+    ESCALATED = "escalated"
+    ACKNOWLEDGED = "acknowledged"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    REASSIGNED = "reassigned"
+    DUE_CHANGED = "due_changed"
+
+
+SYSTEM_ACTOR = "system"

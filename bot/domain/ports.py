@@ -1,0 +1,53 @@
+"""What the domain needs from the outside world, as small protocols."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from storage.models import Delegation
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware UTC."""
+        ...
+
+
+@dataclass(frozen=True)
+class Person:
+    """What the domain knows of a workspace member."""
+
+    user_id: str
+    name: str | None = None
+    tz: str | None = None  # IANA name; None when Slack does not know it
+    is_bot: bool = False
+    deleted: bool = False
+
+
+class DirectoryUnavailable(Exception):
+    """The directory could not be asked right now (Slack slow or down)."""
+
+
+class Directory(Protocol):
+    def lookup(self, user_id: str) -> Person | None:
+        """The person, or None if no such user exists. Raises DirectoryUnavailable."""
+        ...
+
+
+class Notifier(Protocol):
+    """Tells people about delegations. Implementations must queue, not send, inside the
+    caller's transaction, so a change and the messages it causes commit together."""
+
+    def offer(self, delegation: Delegation) -> None:
+        """Ask the assignee to accept or decline."""
+        ...
+
+    def offer_settled(self, delegation: Delegation) -> None:
+        """Edit the assignee's copy of the offer to show where it stands now."""
+        ...
+
+    def tell_delegator(self, delegation: Delegation, *, what: str, actor: str) -> None:
+        """Tell the delegator of a change of state (``what`` is an EventType value)."""
+        ...

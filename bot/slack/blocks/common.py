@@ -1,0 +1,29 @@
+"""What every builder returns: a message's fallback text and its blocks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject
+
+from bot.slack.mrkdwn import escaped_clip
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str  # the notification and accessibility fallback; always sent
+    blocks: list[Block] = field(default_factory=list)
+
+    def payload(self) -> dict[str, Any]:
+        return {"text": self.text, "blocks": [block.to_dict() for block in self.blocks]}
+
+
+def task_title(task: str, limit: int = 80) -> str:
+    """A task's first line, escaped and short, for fallback texts and headlines."""
+    first_line = task.strip().splitlines()[0] if task.strip() else ""
+    return escaped_clip(first_line, limit)
+
+
+def context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=text)])

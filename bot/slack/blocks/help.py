@@ -1,0 +1,47 @@
+"""The answer to ``/delegate help``."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import HeaderBlock, MarkdownTextObject, SectionBlock
+
+from bot.slack.blocks.common import Rendered, context
+
+HELP_TEXT = """\
+*Hand a task to someone:* `/delegate @person <task> [by <when>]`
+• `/delegate @alice Prepare the Q3 report by friday`
+• `/delegate @bob Renew the TLS certificate by tomorrow 17:00`
+• `/delegate @carol Draft the hiring plan by in 3 days`
+• `/delegate @dan "Review the doc written by the platform team" by 2026-12-01`
+
+<when> is read in your own Slack timezone; a day without a time means the end of that \
+working day. If your task itself contains "by", put the task in quotes.
+
+The person gets a direct message with *Accept* and *Decline*. It only counts as delegated \
+once they accept; you hear back either way.
+
+*Other commands*
+• `/delegate list`: your open items, both the ones you handed out and the ones you took on
+• `/delegate`: a form instead of typing
+• `/delegate help`: this message"""
+
+
+def help_message() -> Rendered:
+    return Rendered(
+        text="How to use /delegate",
+        blocks=[
+            HeaderBlock(text="Delegating with Steward"),
+            SectionBlock(text=MarkdownTextObject(text=HELP_TEXT)),
+            context("Only the person a task is delegated to can accept or decline it."),
+        ],
+    )
+
+
+def refusal_message(reason: str) -> Rendered:
+    """A friendly no: what was wrong, and how to write it."""
+    return Rendered(
+        text=f":warning: {reason}",
+        blocks=[
+            SectionBlock(text=MarkdownTextObject(text=f":warning: {reason}")),
+            context("Nothing was created. `/delegate help` shows examples."),
+        ],
+    )

@@ -1,0 +1,33 @@
+"""Direct messages to the delegator about a change of state."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
+
+from bot.domain.enums import EventType
+from bot.slack.blocks.common import Rendered, context, task_title
+from bot.slack.mrkdwn import escaped_clip, local_time, mention, quote
+from storage.models import Delegation
+
+_VERBS: dict[str, str] = {
+    EventType.ACCEPTED: ":white_check_mark: {who} *accepted* your delegation.",
+    EventType.DECLINED: ":no_entry_sign: {who} *declined* your delegation.",
+    EventType.COMPLETED: ":tada: {who} marked your delegation *done*.",
+    EventType.CANCELLED: ":wastebasket: {who} cancelled this delegation.",
+}
+
+
+def delegator_notice(
+    delegation: Delegation, *, what: str, actor: str, delegator_tz: str | None
+) -> Rendered:
+    headline = _VERBS[what].format(who=mention(actor))
+    body = f"{headline}\n{quote(delegation.task)}"
+    if what == EventType.DECLINED:
+        reason = delegation.decline_reason
+        body += f"\n*Reason:* {escaped_clip(reason, 1500)}" if reason else "\n_No reason given._"
+    blocks = [
+        SectionBlock(text=MarkdownTextObject(text=body)),
+        context(f"Due {local_time(delegation.due_at, delegator_tz)} · item #{delegation.id}"),
+    ]
+    text = f"{_VERBS[what].format(who=mention(actor))} Task: {task_title(delegation.task)}"
+    return Rendered(text=text.replace("*", ""), blocks=blocks)

@@ -1,0 +1,98 @@
+"""Reading the text of ``/delegate`` into a typed request. Pure: no Slack calls, no clock."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.domain.errors import BadInput
+
+# With should_escape: true Slack sends a typed mention as <@U123|name> or <@U123>.
+_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+_UNRESOLVED = re.compile(r"^@\S+")
+_QUOTED = re.compile(r'^["“](?P<task>.*?)["”]\s*(?P<rest>.*)$', re.DOTALL)
+_BY = re.compile(r"\s+by\s+", re.IGNORECASE)
+# A due-date phrase is short; a longer tail after " by " is part of the task.
+_MAX_DUE_WORDS = 5
+
+USAGE = "/delegate @person <task> [by <when>]"
+
+
+@dataclass(frozen=True)
+class HelpRequest:
+    pass
+
+
+@dataclass(frozen=True)
+class ListRequest:
+    pass
+
+
+@dataclass(frozen=True)
+class ModalRequest:
+    pass
+
+
+@dataclass(frozen=True)
+class DelegateRequest:
+    assignee_id: str
+    task: str
+    due_phrase: str | None
+
+
+CommandRequest = HelpRequest | ListRequest | ModalRequest | DelegateRequest
+
+
+def parse_command_text(text: str) -> CommandRequest:
+    stripped = text.strip()
+    if not stripped:
+        return ModalRequest()
+    keyword = stripped.lower()
+    if keyword in ("help", "-h", "--help", "?"):
+        return HelpRequest()
+    if keyword in ("list", "ls"):
+        return ListRequest()
+    return _parse_delegation(stripped)
+
+
+def _parse_delegation(text: str) -> DelegateRequest:
+    match = _MENTION.match(text)
+    if match is None:
+        if _UNRESOLVED.match(text):
+            raise BadInput(
+                f"I don't know who {text.split()[0]} is. Pick the person from Slack's "
+                f"@-autocomplete so the mention turns blue, e.g. `{USAGE}`."
+            )
+        raise BadInput(f"Start with an @mention of who should do it: `{USAGE}`.")
+    assignee_id = match.group(1)
+    rest = text[match.end() :].strip()
+    if _MENTION.match(rest):
+        raise BadInput("Delegate to one person at a time; mention only one teammate.")
+    task, due_phrase = split_due(rest)
+    return DelegateRequest(assignee_id=assignee_id, task=task, due_phrase=due_phrase)
+
+
+def split_due(rest: str) -> tuple[str, str | None]:
+    """Split "<task> by <when>" at its last " by ".
+
+    A quoted task ("…" by friday) is taken whole, so a task may itself contain "by".
+    Without quotes, a tail of more than a few words after the last " by " is not a date
+    but part of the task ("Review the plan written by the platform team last quarter").
+    """
+    quoted = _QUOTED.match(rest)
+    if quoted:
+        tail = quoted.group("rest").strip()
+        if not tail:
+            return quoted.group("task").strip(), None
+        by = re.match(r"^by\s+(.+)$", tail, re.IGNORECASE | re.DOTALL)
+        if not by:
+            raise BadInput(f'After the quoted task, only "by <when>" may follow: `{USAGE}`.')
+        return quoted.group("task").strip(), by.group(1).strip()
+    splits = list(_BY.finditer(rest))
+    if not splits:
+        return rest, None
+    last = splits[-1]
+    tail = rest[last.end() :].strip()
+    if not tail or len(tail.split()) > _MAX_DUE_WORDS:
+        return rest, None
+    return rest[: last.start()].strip(), tail

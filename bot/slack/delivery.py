@@ -1,0 +1,234 @@
+"""Delivers the outbox to Slack, after the ack, with retries; in order for each recipient."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
+from slack_sdk.webhook import WebhookClient
+from sqlalchemy import Engine
+
+from bot.domain.ports import Clock
+from bot.slack.notifier import POST, RESPOND, UPDATE
+from storage import outbox
+from storage.db import unit_of_work
+from storage.models import OutboxMessage
+from storage.slack_cache import get_message, get_user, save_dm_channel, save_message
+
+log = logging.getLogger(__name__)
+
+# Errors that no retry will cure: park the message and say so in `steward check`.
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "user_not_found",
+        "is_archived",
+        "account_inactive",
+        "not_in_channel",
+        "invalid_blocks",
+        "msg_too_long",
+        "no_text",
+        "message_not_found",
+        "cant_update_message",
+        "cannot_dm_bot",
+        "user_disabled",
+        "invalid_arguments",
+    }
+)
+MAX_BACKOFF = timedelta(minutes=5)
+LEASE = timedelta(minutes=2)
+
+
+def retry_handlers() -> list:  # type: ignore[type-arg]
+    """slack_sdk's own handlers: they honour Retry-After and back off on 5xx and resets."""
+    return [
+        ConnectionErrorRetryHandler(max_retry_count=2),
+        RateLimitErrorRetryHandler(max_retry_count=3),
+        ServerErrorRetryHandler(max_retry_count=2),
+    ]
+
+
+class DeliveryFailed(Exception):
+    def __init__(self, reason: str, *, permanent: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+
+
+class Delivery:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        client: WebClient,
+        clock: Clock,
+        batch_size: int = 50,
+        poll_seconds: float = 1.0,
+    ) -> None:
+        self._engine = engine
+        self._client = client
+        self._clock = clock
+        self._batch_size = batch_size
+        self._poll_seconds = poll_seconds
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- the background loop ------------------------------------------------------------
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="steward-delivery", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def wake(self) -> None:
+        """Something was queued: deliver it now rather than at the next poll."""
+        self._wake.set()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self._poll_seconds)
+            self._wake.clear()
+            try:
+                while not self._stop.is_set() and self.deliver_due() > 0:
+                    pass
+            except Exception:  # the loop must outlive a broken pass; the next poll retries
+                log.exception("delivery pass failed")
+
+    # -- one pass -----------------------------------------------------------------------
+    def deliver_due(self) -> int:
+        """Try every due message at the head of its recipient's queue once; how many were
+        handled (sent, rescheduled or parked)."""
+        now = self._clock.now()
+        with unit_of_work(self._engine) as session:
+            heads = [m.id for m in outbox.due_heads(session, now=now, limit=self._batch_size)]
+        handled = 0
+        for message_id in heads:
+            assert message_id is not None
+            with unit_of_work(self._engine) as session:
+                if not outbox.claim(session, message_id=message_id, now=now, lease=LEASE):
+                    continue
+                message = session.get(OutboxMessage, message_id)
+            assert message is not None
+            self._deliver_one(message)
+            handled += 1
+        return handled
+
+    def _deliver_one(self, message: OutboxMessage) -> None:
+        assert message.id is not None
+        try:
+            self._send(message)
+        except DeliveryFailed as failure:
+            self._record_failure(message, failure)
+        except SlackApiError as error:
+            reason = str(error.response.get("error") or f"http {error.response.status_code}")
+            self._record_failure(
+                message, DeliveryFailed(reason, permanent=reason in PERMANENT_ERRORS)
+            )
+        except (SlackClientError, OSError) as error:
+            self._record_failure(message, DeliveryFailed(repr(error), permanent=False))
+        else:
+            with unit_of_work(self._engine) as session:
+                outbox.mark_sent(session, message_id=message.id, now=self._clock.now())
+
+    def _record_failure(self, message: OutboxMessage, failure: DeliveryFailed) -> None:
+        assert message.id is not None
+        with unit_of_work(self._engine) as session:
+            if failure.permanent:
+                log.error(
+                    "parked outbox message %s (%s to %s, delegation %s): %s",
+                    message.id,
+                    message.kind,
+                    message.recipient,
+                    message.delegation_id,
+                    failure.reason,
+                )
+                outbox.park(session, message_id=message.id, error=failure.reason)
+                return
+            backoff = min(timedelta(seconds=2 ** min(message.attempts, 10)), MAX_BACKOFF)
+            log.warning(
+                "outbox message %s to %s failed (attempt %s), retrying in %s: %s",
+                message.id,
+                message.recipient,
+                message.attempts + 1,
+                backoff,
+                failure.reason,
+            )
+            outbox.mark_failed(
+                session,
+                message_id=message.id,
+                error=failure.reason,
+                retry_at=self._clock.now() + backoff,
+            )
+
+    # -- the Slack calls ----------------------------------------------------------------
+    def _send(self, message: OutboxMessage) -> None:
+        payload = message.payload
+        if message.kind == POST:
+            channel = self._channel_for(message.recipient)
+            response = self._client.chat_postMessage(
+                channel=channel, text=payload["text"], blocks=payload.get("blocks")
+            )
+            if message.message_key:
+                with unit_of_work(self._engine) as session:
+                    save_message(
+                        session,
+                        key=message.message_key,
+                        channel_id=str(response["channel"]),
+                        ts=str(response["ts"]),
+                        delegation_id=message.delegation_id,
+                    )
+        elif message.kind == UPDATE:
+            with unit_of_work(self._engine) as session:
+                posted = get_message(session, key=message.message_key or "")
+            if posted is None:
+                raise DeliveryFailed("the message to update was never posted", permanent=True)
+            self._client.chat_update(
+                channel=posted.channel_id,
+                ts=posted.ts,
+                text=payload["text"],
+                blocks=payload.get("blocks"),
+            )
+        elif message.kind == RESPOND:
+            self._respond(payload)
+        else:
+            raise DeliveryFailed(f"unknown outbox kind {message.kind!r}", permanent=True)
+
+    def _respond(self, payload: dict) -> None:  # type: ignore[type-arg]
+        webhook = WebhookClient(
+            payload["response_url"], timeout=10, retry_handlers=retry_handlers()
+        )
+        response = webhook.send(
+            text=payload["text"], response_type="ephemeral", replace_original=False
+        )
+        if response.status_code == 404:  # response_url expired (30 min) or unknown
+            raise DeliveryFailed("response_url expired", permanent=True)
+        if response.status_code != 200:
+            raise DeliveryFailed(f"response_url answered {response.status_code}", permanent=False)
+
+    def _channel_for(self, recipient: str) -> str:
+        """A user's DM channel (opened once and remembered); channel ids pass through."""
+        if not recipient.startswith(("U", "W")):
+            return recipient
+        with unit_of_work(self._engine) as session:
+            user = get_user(session, user_id=recipient)
+            if user is not None and user.dm_channel_id:
+                return user.dm_channel_id
+        response = self._client.conversations_open(users=recipient)
+        channel_id = str(response["channel"]["id"])
+        with unit_of_work(self._engine) as session:
+            save_dm_channel(
+                session, user_id=recipient, channel_id=channel_id, now=self._clock.now()
+            )
+        return channel_id

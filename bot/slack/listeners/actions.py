@@ -1,0 +1,59 @@
+"""Buttons on delegation messages: ack at once, then one domain call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.domain.delegations import accept, check_can_decline, complete
+from bot.domain.errors import NotFound
+from bot.slack.blocks.modals import decline_modal
+from bot.slack.forms import delegation_id_from_action
+from bot.slack.ids import ActionId
+from bot.slack.runtime import Runtime
+
+
+def _delegation_id(action: dict[str, Any]) -> int:
+    delegation_id = delegation_id_from_action(action)
+    if delegation_id is None:
+        raise NotFound("That button doesn't belong to a delegation I know.")
+    return delegation_id
+
+
+def register(app: App, runtime: Runtime) -> None:
+    @app.action(ActionId.ACCEPT)
+    def on_accept(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        with runtime.work() as work:
+            accept(
+                work.session,
+                delegation_id=_delegation_id(action),
+                actor=body["user"]["id"],
+                now=work.now,
+                notifier=work.notifier,
+            )
+
+    @app.action(ActionId.DONE)
+    def on_done(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        with runtime.work() as work:
+            complete(
+                work.session,
+                delegation_id=_delegation_id(action),
+                actor=body["user"]["id"],
+                now=work.now,
+                notifier=work.notifier,
+            )
+
+    @app.action(ActionId.DECLINE)
+    def on_decline(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
+    ) -> None:
+        ack()
+        with runtime.work() as work:
+            delegation = check_can_decline(
+                work.session, delegation_id=_delegation_id(action), actor=body["user"]["id"]
+            )
+        client.views_open(trigger_id=body["trigger_id"], view=decline_modal(delegation))

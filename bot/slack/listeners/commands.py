@@ -1,0 +1,68 @@
+"""``/delegate``: parse the text, make one domain call, answer in the ack."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.domain.intake import offer_delegation, resolve_people
+from bot.domain.listing import open_items
+from bot.slack.blocks.help import help_message
+from bot.slack.blocks.listing import confirmation_message, list_message
+from bot.slack.blocks.modals import delegate_modal
+from bot.slack.command_text import (
+    DelegateRequest,
+    HelpRequest,
+    ListRequest,
+    ModalRequest,
+    parse_command_text,
+)
+from bot.slack.ids import Command
+from bot.slack.runtime import Runtime
+
+
+def register(app: App, runtime: Runtime) -> None:
+    @app.command(Command.DELEGATE)
+    def delegate(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+        user_id = str(command.get("user_id", ""))
+        request = parse_command_text(str(command.get("text", "")))
+        if isinstance(request, HelpRequest):
+            ack(**help_message().payload())
+        elif isinstance(request, ListRequest):
+            tz = runtime.directory.cached_tz(user_id)
+            with runtime.work() as work:
+                items = open_items(work.session, user_id=user_id)
+                ack(**list_message(items, viewer_tz=tz).payload())
+        elif isinstance(request, ModalRequest):
+            ack()
+            client.views_open(
+                trigger_id=command["trigger_id"],
+                view=delegate_modal(channel_id=command.get("channel_id")),
+            )
+        else:
+            _offer(ack, command, request, runtime)
+
+
+def _offer(ack: Ack, command: dict[str, Any], request: DelegateRequest, runtime: Runtime) -> None:
+    people = resolve_people(
+        runtime.directory,
+        delegator_id=str(command.get("user_id", "")),
+        assignee_id=request.assignee_id,
+    )
+    with runtime.work() as work:
+        delegation = offer_delegation(
+            work.session,
+            people=people,
+            task=request.task,
+            due_phrase=request.due_phrase,
+            origin_channel_id=command.get("channel_id"),
+            default_due_time=runtime.settings.policy.default_due_time,
+            now=work.now,
+            notifier=work.notifier,
+        )
+    confirmation = confirmation_message(
+        delegation, delegator_tz=people.delegator.tz, tz_known=people.delegator_tz_known
+    )
+    ack(**confirmation.payload())

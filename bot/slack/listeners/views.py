@@ -1,0 +1,56 @@
+"""Modal submissions: one domain call; errors come back inline on the form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.domain.delegations import decline
+from bot.domain.errors import BadInput, NotFound
+from bot.domain.intake import offer_delegation, resolve_people
+from bot.slack.forms import decline_reason, delegate_form, delegation_id_from_metadata
+from bot.slack.ids import BlockId, CallbackId
+from bot.slack.runtime import Runtime
+
+
+def register(app: App, runtime: Runtime) -> None:
+    @app.view(CallbackId.DECLINE_MODAL)
+    def on_decline_submitted(ack: Ack, body: dict[str, Any]) -> None:
+        delegation_id = delegation_id_from_metadata(body)
+        if delegation_id is None:
+            raise NotFound("This form no longer points at a delegation.")
+        with runtime.work() as work:
+            decline(
+                work.session,
+                delegation_id=delegation_id,
+                actor=body["user"]["id"],
+                reason=decline_reason(body),
+                now=work.now,
+                notifier=work.notifier,
+            )
+        ack()
+
+    @app.view(CallbackId.DELEGATE_MODAL)
+    def on_delegate_submitted(ack: Ack, body: dict[str, Any]) -> None:
+        form = delegate_form(body)
+        if form.assignee_id is None:
+            raise BadInput("Choose who should do it.", field="assignee")
+        people = resolve_people(
+            runtime.directory, delegator_id=body["user"]["id"], assignee_id=form.assignee_id
+        )
+        with runtime.work() as work:
+            offer_delegation(
+                work.session,
+                people=people,
+                task=form.task,
+                due_phrase=form.due_phrase,
+                origin_channel_id=form.channel_id,
+                default_due_time=runtime.settings.policy.default_due_time,
+                now=work.now,
+                notifier=work.notifier,
+            )
+        ack()
+
+
+__all__ = ["BlockId", "register"]

@@ -1,0 +1,43 @@
+"""Safe rendering of text into Slack's mrkdwn."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.domain.due_dates import zone
+
+
+def escape(text: str) -> str:
+    """Escape exactly what Slack asks: &, < and >. This alone turns <!channel>, <!here>,
+    <@U…> and links typed by a user into literal text."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def mention(user_id: str) -> str:
+    """A real mention of a user id Steward itself resolved (never of user-typed text)."""
+    return f"<@{user_id}>"
+
+
+def local_time(moment: datetime | None, tz: str | None, *, empty: str = "no due date") -> str:
+    """``moment`` on the reader's own clock: "Fri 27 Nov 2026, 18:00 (Europe/Paris)"."""
+    if moment is None:
+        return empty
+    reader_zone = zone(tz)
+    local = moment.astimezone(reader_zone)
+    return f"{local:%a %d %b %Y, %H:%M} ({reader_zone.key})"
+
+
+def escaped_clip(text: str, limit: int) -> str:
+    """``text`` escaped, cut (with an ellipsis) so the escaped form fits in ``limit``."""
+    escaped = escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    cut = text[: limit - 1]
+    while len(escape(cut)) > limit - 1:
+        cut = cut[: len(cut) - (len(escape(cut)) - (limit - 1))]
+    return escape(cut) + "…"
+
+
+def quote(text: str, limit: int = 2900) -> str:
+    """User text as a mrkdwn block quote, escaped and clipped to fit a section."""
+    return "\n".join(f">{line}" for line in escaped_clip(text, limit).splitlines() or [""])

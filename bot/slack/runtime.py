@@ -1,0 +1,42 @@
+"""What the listeners share: settings, the database, the clock, the directory and delivery."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from bot.config import Settings
+from bot.domain.ports import Clock
+from bot.slack.delivery import Delivery
+from bot.slack.directory import SlackDirectory
+from bot.slack.notifier import SlackNotifier
+from storage.db import unit_of_work
+
+
+@dataclass(frozen=True)
+class Work:
+    session: Session
+    notifier: SlackNotifier
+    now: datetime
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    clock: Clock
+    directory: SlackDirectory
+    delivery: Delivery
+
+    @contextmanager
+    def work(self) -> Iterator[Work]:
+        """One unit of work with a notifier bound to it; delivery wakes once it commits."""
+        now = self.clock.now()
+        with unit_of_work(self.engine) as session:
+            yield Work(session=session, notifier=SlackNotifier(session, now=now), now=now)
+        self.delivery.wake()

@@ -1,0 +1,77 @@
+"""Assembles a running Steward from settings: database, Slack clients, delivery, Bolt app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from sqlalchemy import Engine
+
+from bot.config import Settings
+from bot.domain.ports import Clock
+from bot.slack.app import build_app, interactive_client
+from bot.slack.delivery import Delivery, retry_handlers
+from bot.slack.directory import LOOKUP_TIMEOUT_SECONDS, SlackDirectory
+from bot.slack.http import SlackWsgi
+from bot.slack.runtime import Runtime
+from storage.db import make_engine, upgrade
+
+DELIVERY_TIMEOUT_SECONDS = 10
+
+
+@dataclass
+class Steward:
+    runtime: Runtime
+    app: App
+
+    @property
+    def engine(self) -> Engine:
+        return self.runtime.engine
+
+    def wsgi(self) -> SlackWsgi:
+        return SlackWsgi(
+            app=self.app, engine=self.engine, signing_secret=self.runtime.settings.signing_secret
+        )
+
+    def start_background(self) -> None:
+        self.runtime.delivery.start()
+
+    def stop(self) -> None:
+        self.runtime.delivery.stop()
+        self.engine.dispose()
+
+
+def delivery_client(settings: Settings) -> WebClient:
+    return WebClient(
+        base_url=settings.api_url,
+        token=settings.require_bot_token(),
+        timeout=DELIVERY_TIMEOUT_SECONDS,
+        retry_handlers=retry_handlers(),
+    )
+
+
+def assemble(
+    settings: Settings,
+    *,
+    clock: Clock,
+    engine: Engine | None = None,
+    http_mode: bool = True,
+    migrate: bool = True,
+) -> Steward:
+    """Everything ``steward serve`` runs, without starting threads or servers."""
+    engine = engine or make_engine(settings.database_url)
+    if migrate:
+        upgrade(engine)
+    directory_client = interactive_client(api_url=settings.api_url, token=settings.bot_token)
+    directory_client.timeout = LOOKUP_TIMEOUT_SECONDS
+    runtime = Runtime(
+        settings=settings,
+        engine=engine,
+        clock=clock,
+        directory=SlackDirectory(engine=engine, client=directory_client, clock=clock),
+        delivery=Delivery(engine=engine, client=delivery_client(settings), clock=clock),
+    )
+    if http_mode:
+        settings.require_signing_secret()
+    return Steward(runtime=runtime, app=build_app(runtime, verify_requests=http_mode))

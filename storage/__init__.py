@@ -1,0 +1,1 @@
+"""Steward's persistence: SQLModel tables, keyword-only queries, sessions and migrations."""

@@ -1,0 +1,59 @@
+"""Queries on delegations. Keyword-only, session first, never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import or_, update
+from sqlmodel import Session, col, select
+
+from storage.models import Delegation
+
+
+def add_delegation(session: Session, *, delegation: Delegation) -> Delegation:
+    session.add(delegation)
+    session.flush()
+    return delegation
+
+
+def get_delegation(session: Session, *, delegation_id: int) -> Delegation | None:
+    return session.get(Delegation, delegation_id, populate_existing=True)
+
+
+def move_status(
+    session: Session,
+    *,
+    delegation_id: int,
+    from_statuses: Iterable[str],
+    to_status: str,
+    now: datetime,
+    values: dict[str, object] | None = None,
+) -> bool:
+    """Conditionally move an item to ``to_status``; False when it was not in ``from_statuses``.
+
+    The status check and the write are one statement, so of two racing requests exactly one
+    wins, on every backend.
+    """
+    statement = (
+        update(Delegation)
+        .where(col(Delegation.id) == delegation_id)
+        .where(col(Delegation.status).in_(list(from_statuses)))
+        .values(status=to_status, updated_at=now, **(values or {}))
+    )
+    result = session.execute(statement)
+    return result.rowcount == 1
+
+
+def open_delegations_of(
+    session: Session, *, user_id: str, statuses: Iterable[str], limit: int
+) -> Sequence[Delegation]:
+    """Items the person delegated or was delegated, in the given statuses, soonest due first."""
+    statement = (
+        select(Delegation)
+        .where(or_(Delegation.delegator_id == user_id, Delegation.assignee_id == user_id))
+        .where(col(Delegation.status).in_(list(statuses)))
+        .order_by(col(Delegation.due_at).is_(None), col(Delegation.due_at), col(Delegation.id))
+        .limit(limit)
+    )
+    return session.exec(statement).all()

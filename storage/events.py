@@ -1,0 +1,43 @@
+"""The activity log: append and read, nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from storage.models import Event
+
+
+def record_event(
+    session: Session,
+    *,
+    delegation_id: int | None,
+    type: str,
+    actor: str,
+    at: datetime,
+    data: dict[str, Any] | None = None,
+) -> Event:
+    event = Event(delegation_id=delegation_id, type=type, actor=actor, at=at, data=data or {})
+    session.add(event)
+    session.flush()
+    return event
+
+
+def events_of(session: Session, *, delegation_id: int) -> list[Event]:
+    statement = select(Event).where(Event.delegation_id == delegation_id).order_by(col(Event.id))
+    return list(session.exec(statement).all())
+
+
+def iter_all_events(session: Session, *, batch_size: int = 1000) -> Iterator[Event]:
+    """Every event, oldest first, read in batches so memory stays flat."""
+    last_id = 0
+    while True:
+        statement = select(Event).where(Event.id > last_id).order_by(col(Event.id))
+        batch = session.exec(statement.limit(batch_size)).all()
+        if not batch:
+            return
+        yield from batch
+        last_id = batch[-1].id or last_id

@@ -1,0 +1,98 @@
+"""The tables. Statuses are plain strings here; their meaning lives in ``bot.domain.enums``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+def _utc(*, nullable: bool = False, index: bool = False) -> Any:
+    return Field(sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+class Delegation(SQLModel, table=True):
+    __tablename__ = "delegations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    delegator_id: str = Field(max_length=32, index=True)
+    assignee_id: str = Field(max_length=32, index=True)
+    task: str = Field(sa_column=Column(Text, nullable=False))
+    due_at: datetime | None = _utc(nullable=True)
+    status: str = Field(max_length=16, index=True)
+    origin_channel_id: str | None = Field(default=None, max_length=32)
+    decline_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+
+
+class Event(SQLModel, table=True):
+    """One row per thing that happened; the export and every digest read only this table."""
+
+    __tablename__ = "events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    delegation_id: int | None = Field(default=None, foreign_key="delegations.id", index=True)
+    type: str = Field(max_length=32, index=True)
+    actor: str = Field(max_length=32)
+    at: datetime = _utc(index=True)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A Slack call waiting to be made, committed together with the change that caused it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)
+    recipient: str = Field(max_length=32, index=True)
+    delegation_id: int | None = Field(default=None, index=True)
+    message_key: str | None = Field(default=None, max_length=128)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    created_at: datetime = _utc()
+    next_attempt_at: datetime = _utc()
+    claimed_until: datetime | None = _utc(nullable=True)
+    sent_at: datetime | None = _utc(nullable=True)
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class SlackMessage(SQLModel, table=True):
+    """Where a message the bot posted landed, so later changes edit it in place."""
+
+    __tablename__ = "slack_messages"
+
+    key: str = Field(primary_key=True, max_length=128)
+    channel_id: str = Field(max_length=32)
+    ts: str = Field(max_length=32)
+    delegation_id: int | None = Field(default=None, index=True)
+
+
+class SlackUser(SQLModel, table=True):
+    """What Slack told us about a person (timezone, bot or not), and their DM channel."""
+
+    __tablename__ = "slack_users"
+
+    user_id: str = Field(primary_key=True, max_length=32)
+    name: str | None = Field(default=None, max_length=255)
+    tz: str | None = Field(default=None, max_length=64)
+    is_bot: bool = False
+    deleted: bool = False
+    dm_channel_id: str | None = Field(default=None, max_length=32)
+    fetched_at: datetime = _utc()
+
+
+__all__ = [
+    "Delegation",
+    "Event",
+    "OutboxMessage",
+    "SlackMessage",
+    "SlackUser",
+]

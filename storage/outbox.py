@@ -1,0 +1,135 @@
+"""The outbox: Slack calls committed with the change that caused them, delivered later."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, update
+from sqlmodel import Session, col, select
+
+from storage.models import OutboxMessage
+
+PENDING = "pending"
+SENT = "sent"
+PARKED = "parked"
+
+
+def enqueue(
+    session: Session,
+    *,
+    kind: str,
+    recipient: str,
+    payload: dict[str, Any],
+    now: datetime,
+    delegation_id: int | None = None,
+    message_key: str | None = None,
+) -> OutboxMessage:
+    message = OutboxMessage(
+        kind=kind,
+        recipient=recipient,
+        payload=payload,
+        delegation_id=delegation_id,
+        message_key=message_key,
+        created_at=now,
+        next_attempt_at=now,
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def due_heads(session: Session, *, now: datetime, limit: int) -> Sequence[OutboxMessage]:
+    """The oldest pending message of each recipient, where it is due and not claimed.
+
+    Only a recipient's oldest message is ever handed out, so each person receives their
+    messages in the order they were queued, even across retries.
+    """
+    heads = (
+        select(func.min(OutboxMessage.id))
+        .where(OutboxMessage.status == PENDING)
+        .group_by(col(OutboxMessage.recipient))
+    )
+    statement = (
+        select(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(heads))
+        .where(OutboxMessage.next_attempt_at <= now)
+        .where(
+            or_(
+                col(OutboxMessage.claimed_until).is_(None),
+                col(OutboxMessage.claimed_until) < now,
+            )
+        )
+        .order_by(col(OutboxMessage.id))
+        .limit(limit)
+    )
+    return session.exec(statement).all()
+
+
+def claim(session: Session, *, message_id: int, now: datetime, lease: timedelta) -> bool:
+    """Take a message for delivery; False when another worker holds it or it moved on."""
+    statement = (
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == message_id)
+        .where(col(OutboxMessage.status) == PENDING)
+        .where(
+            or_(
+                col(OutboxMessage.claimed_until).is_(None),
+                col(OutboxMessage.claimed_until) < now,
+            )
+        )
+        .values(claimed_until=now + lease)
+    )
+    return session.execute(statement).rowcount == 1
+
+
+def mark_sent(session: Session, *, message_id: int, now: datetime) -> None:
+    session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == message_id)
+        .values(status=SENT, sent_at=now, claimed_until=None, last_error=None)
+    )
+
+
+def mark_failed(session: Session, *, message_id: int, error: str, retry_at: datetime) -> None:
+    session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == message_id)
+        .values(
+            attempts=OutboxMessage.attempts + 1,
+            next_attempt_at=retry_at,
+            claimed_until=None,
+            last_error=error,
+        )
+    )
+
+
+def park(session: Session, *, message_id: int, error: str) -> None:
+    session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == message_id)
+        .values(
+            status=PARKED,
+            attempts=OutboxMessage.attempts + 1,
+            claimed_until=None,
+            last_error=error,
+        )
+    )
+
+
+def parked_messages(session: Session, *, limit: int = 50) -> Sequence[OutboxMessage]:
+    statement = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == PARKED)
+        .order_by(col(OutboxMessage.id).desc())
+        .limit(limit)
+    )
+    return session.exec(statement).all()
+
+
+def pending_count(session: Session) -> int:
+    statement = (
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == PENDING)
+    )
+    return int(session.exec(statement).one())

@@ -1,0 +1,129 @@
+"""Shared fixtures: a fake clock, the Slack double, databases, and a running Steward."""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, text
+
+from bot.config import Settings, load_settings
+from bot.export import iter_records
+from bot.slack.http import HttpServer
+from bot.wiring import Steward, assemble
+from storage.db import make_engine
+from tests.fakes import FakeClock
+from tests.slack_double import SlackDouble
+from tests.slack_requests import SlackSender
+
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+BOT_TOKEN = "xoxb-test-token"
+
+LEAD, ALICE, BOB, CAROL = "U0LEAD", "U0ALICE", "U0BOB", "U0CAROL"
+BOT_USER, GONE = "U0ROBOT", "U0GONE"
+
+
+def seed_people(slack: SlackDouble) -> None:
+    slack.add_user(LEAD, name="lead", tz="America/New_York")
+    slack.add_user(ALICE, name="alice", tz="Europe/London")
+    slack.add_user(BOB, name="bob", tz="America/Los_Angeles")
+    slack.add_user(CAROL, name="carol", tz="Pacific/Auckland")
+    slack.add_user(BOT_USER, name="robot", tz=None, is_bot=True)
+    slack.add_user(GONE, name="gone", deleted=True)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackDouble]:
+    with SlackDouble(bot_token=BOT_TOKEN) as double:
+        seed_people(double)
+        yield double
+
+
+POSTGRES_URL = os.environ.get("STEWARD_TEST_POSTGRES_URL")
+
+
+def _postgres_schema_url(base: str) -> Iterator[str]:
+    """A private schema per test, dropped afterwards, so tests never see each other's rows."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'steward.db'}"
+        return
+    if not POSTGRES_URL:
+        pytest.skip("STEWARD_TEST_POSTGRES_URL is not set")
+    yield from _postgres_schema_url(POSTGRES_URL)
+
+
+def settings_for(slack: SlackDouble, database_url: str, **overrides: str) -> Settings:
+    env = {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack.api_url,
+        "DATABASE_URL": database_url,
+        "STEWARD_CONFIG": "/nonexistent/steward.toml",
+        **overrides,
+    }
+    env.pop("STEWARD_CONFIG")  # no policy file: defaults
+    return load_settings(env)
+
+
+@dataclass
+class Running:
+    """A Steward serving HTTP on 127.0.0.1, delivering to the Slack double."""
+
+    steward: Steward
+    slack: SlackDouble
+    clock: FakeClock
+    sender: SlackSender
+    base_url: str
+
+    @property
+    def engine(self) -> Engine:
+        return self.steward.engine
+
+    def events(self) -> list[dict[str, Any]]:
+        return list(iter_records(self.engine))
+
+    def event_types(self) -> list[str]:
+        return [event["type"] for event in self.events()]
+
+
+@pytest.fixture
+def running(slack: SlackDouble, clock: FakeClock, database_url: str) -> Iterator[Running]:
+    steward = assemble(settings_for(slack, database_url), clock=clock)
+    server = HttpServer(steward.wsgi(), host="127.0.0.1", port=0, threads=8)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    steward.start_background()
+    base_url = f"http://127.0.0.1:{server.port}"
+    sender = SlackSender(
+        base_url=base_url, signing_secret=SIGNING_SECRET, response_url=slack.response_url()
+    )
+    try:
+        yield Running(steward=steward, slack=slack, clock=clock, sender=sender, base_url=base_url)
+    finally:
+        server.shutdown()
+        steward.stop()

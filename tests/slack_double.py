@@ -1,0 +1,560 @@
+"""A Slack Web API double: a real HTTP server on 127.0.0.1 that the bot reaches through
+``WebClient(base_url=double.api_url)``. Standard library only.
+
+Every ``/api/<method>`` call is recorded as a :class:`Call`; JSON posted to
+``double.response_url(token)`` is recorded in ``double.responses``. Methods answer the way
+Slack does (see shared/SLACK_FACTS.md); more can be added through ``double.handlers``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl, urlsplit
+from zoneinfo import ZoneInfo
+
+try:
+    from .slack_double_blocks import message_block_errors, view_errors
+except ImportError:  # imported as a top-level module (tests/ on sys.path)
+    from slack_double_blocks import message_block_errors, view_errors  # type: ignore[no-redef]
+
+JSON_KEYS = ("blocks", "attachments", "view", "metadata")
+MAX_TEXT = 40_000
+Handler = Callable[[dict[str, Any]], dict[str, Any]]
+T = TypeVar("T")
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    token: str | None
+    status: int
+    response: dict[str, Any]
+
+
+class SlackError(Exception):
+    """Raised by a method handler to answer {"ok": false, "error": error, **extra}."""
+
+    def __init__(self, error: str, **extra: Any) -> None:
+        super().__init__(error)
+        self.error = error
+        self.extra = extra
+
+
+@dataclass
+class _Reply:
+    status: int
+    body: dict[str, Any] | str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Script:
+    fail: bool
+    status: int = 200
+    error: str | None = None
+    retry_after: int | None = None
+    delay: float = 0.0
+
+
+class SlackDouble:
+    def __init__(
+        self,
+        *,
+        bot_token: str = "xoxb-test-token",
+        team_id: str = "T0TEAM",
+        bot_user_id: str = "U0STEWARD",
+    ) -> None:
+        self.bot_token = bot_token
+        self.team_id = team_id
+        self.bot_user_id = bot_user_id
+        self.bot_id = "B" + bot_user_id[1:]
+        self.calls: list[Call] = []
+        self.responses: list[dict[str, Any]] = []
+        self.ephemerals: list[dict[str, Any]] = []  # every accepted chat.postEphemeral
+        self.views: dict[str, dict[str, Any]] = {}  # view id -> current view
+        self.errors: list[str] = []  # tracebacks and rejected response_url posts
+        self._lock = threading.RLock()
+        self._users: dict[str, dict[str, Any]] = {}
+        self._not_found: set[str] = set()
+        self._messages: dict[str, list[dict[str, Any]]] = {}
+        self._scripts: dict[str, deque[_Script]] = {}
+        self._used_triggers: set[str] = set()
+        self._home_view_ids: dict[str, str] = {}
+        self._ts = 1_700_000_000_000_000
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self.handlers: dict[str, Handler] = {
+            "auth.test": self._auth_test,
+            "users.info": self._users_info,
+            "conversations.open": self._conversations_open,
+            "chat.postMessage": self._chat_post_message,
+            "chat.update": self._chat_update,
+            "chat.postEphemeral": self._chat_post_ephemeral,
+            "chat.getPermalink": self._chat_get_permalink,
+            "views.open": self._views_open,
+            "views.push": self._views_open,
+            "views.update": self._views_update,
+            "views.publish": self._views_publish,
+        }
+        self.add_user("USLACKBOT", name="slackbot", tz="America/Los_Angeles", is_bot=True)
+        self.add_user(bot_user_id, name="steward", is_bot=True)
+
+    # ----- lifecycle -------------------------------------------------------------------------
+    def start(self) -> SlackDouble:
+        if self._server is None:
+            self._server = _Server(("127.0.0.1", 0), _RequestHandler)
+            self._server.double = self
+            self._thread = threading.Thread(
+                target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> SlackDouble:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("SlackDouble is not started")
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def api_url(self) -> str:
+        return self.base_url + "/api/"
+
+    def response_url(self, token: str = "r1") -> str:
+        return f"{self.base_url}/response/{token}"
+
+    # ----- scripting and state ---------------------------------------------------------------
+    def add_user(
+        self,
+        user_id: str,
+        *,
+        name: str | None = None,
+        tz: str | None = "UTC",
+        is_bot: bool = False,
+        deleted: bool = False,
+        real_name: str | None = None,
+    ) -> None:
+        if tz is not None:
+            ZoneInfo(tz)  # fail here, not inside the server, on a bad zone name
+        name = name or user_id.lower()
+        user = {"id": user_id, "name": name, "real_name": real_name or name, "tz": tz,
+                "is_bot": is_bot, "deleted": deleted}
+        with self._lock:
+            self._users[user_id] = user
+
+    def add_channel_not_found(self, channel: str) -> None:
+        with self._lock:
+            self._not_found.add(channel)
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        times: int = 1,
+        status: int = 200,
+        error: str | None = None,
+        retry_after: int | None = None,
+        delay: float = 0.0,
+    ) -> None:
+        """429 -> ratelimited + Retry-After (default 1); other >= 400 -> plain-text body;
+        200 -> {"ok": false, "error": error or "internal_error"}. delay: sleep first."""
+        script = _Script(True, status, error, retry_after, delay)
+        with self._lock:
+            self._scripts.setdefault(method, deque()).extend([script] * times)
+
+    def delay_next(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """The next `times` calls of method answer normally, but only after `seconds`."""
+        script = _Script(False, delay=seconds)
+        with self._lock:
+            self._scripts.setdefault(method, deque()).extend([script] * times)
+
+    def dm_channel_for(self, user_id: str) -> str:
+        return "D" + user_id[1:]
+
+    def messages_in(self, channel: str) -> list[dict[str, Any]]:
+        if channel[:1] in "UW":
+            channel = self.dm_channel_for(channel)
+        with self._lock:
+            return copy.deepcopy(self._messages.get(channel, []))
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [call for call in self.calls if call.method == method]
+
+    def reset_calls(self) -> None:
+        """Forgets recorded calls, responses, ephemerals and errors (not users or messages)."""
+        with self._lock:
+            self.calls.clear()
+            self.responses.clear()
+            self.ephemerals.clear()
+            self.errors.clear()
+
+    def wait_for(
+        self,
+        method: str,
+        count: int = 1,
+        timeout: float = 5.0,
+        where: Callable[[Call], bool] | None = None,
+    ) -> list[Call]:
+        def collect() -> list[Call]:
+            return [c for c in self.calls_to(method)
+                    if c.response.get("ok") is True and (where is None or where(c))]
+
+        return self._poll(collect, count, timeout, f"ok {method} call(s)")
+
+    def wait_for_responses(self, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+        def collect() -> list[dict[str, Any]]:
+            with self._lock:
+                return list(self.responses)
+
+        return self._poll(collect, count, timeout, "response_url post(s)")
+
+    def _poll(self, collect: Callable[[], list[T]], count: int, timeout: float, what: str
+              ) -> list[T]:
+        deadline = time.monotonic() + timeout
+        while len(found := collect()) < count:
+            if time.monotonic() >= deadline:
+                raise AssertionError(f"waited {timeout}s for {count} {what}, saw {len(found)}.\n"
+                                     + self.summary())
+            time.sleep(0.01)
+        return found
+
+    def summary(self) -> str:
+        """The recorded calls (last 40), one a line, for assertion messages."""
+        with self._lock:
+            calls, errors = list(self.calls), list(self.errors)
+        lines = [f"recorded calls ({len(calls)}):"]
+        for call in calls[-40:]:
+            outcome = "ok" if call.response.get("ok") else call.response.get("error", "?")
+            params = json.dumps(call.params, default=str)
+            lines.append(f"  {call.method} -> {call.status} {outcome} {params[:200]}")
+        lines += [f"double error: {error.strip()[-500:]}" for error in errors]
+        return "\n".join(lines)
+
+    # ----- request handling (server threads) -------------------------------------------------
+    def _handle(self, verb: str, path: str, content_type: str, auth: str, body: bytes | None
+                ) -> _Reply:
+        url = urlsplit(path)
+        if url.path.startswith("/response/"):
+            return self._handle_response_url(verb, url.path[len("/response/"):], body)
+        if not url.path.startswith("/api/"):
+            return _Reply(404, "not found")
+        method = url.path[len("/api/"):]
+        params: dict[str, Any] = dict(parse_qsl(url.query, keep_blank_values=True))
+        malformed = False
+        try:
+            params.update(_parse_body(content_type, body))
+            for key in JSON_KEYS:
+                if isinstance(params.get(key), str):
+                    params[key] = json.loads(params[key])
+        except ValueError:
+            malformed = True
+        param_token = params.pop("token", None)
+        token = auth[7:].strip() if auth.lower().startswith("bearer ") else param_token
+        with self._lock:
+            queue = self._scripts.get(method)
+            script = queue.popleft() if queue else None
+        if script is not None and script.delay > 0:
+            time.sleep(script.delay)
+        with self._lock:
+            reply = self._answer(method, params, token, malformed, script)
+            recorded = reply.body if isinstance(reply.body, dict) else {
+                "ok": False, "error": f"http_{reply.status}", "body": reply.body}
+            self.calls.append(Call(method, params, token, reply.status, recorded))
+        return reply
+
+    def _answer(self, method: str, params: dict[str, Any], token: str | None, malformed: bool,
+                script: _Script | None) -> _Reply:
+        handler = self.handlers.get(method)
+        if handler is None:
+            return _Reply(404, {"ok": False, "error": "unknown_method"})
+        if script is not None and script.fail:
+            if script.status == 429:
+                retry_after = 1 if script.retry_after is None else script.retry_after
+                return _Reply(429, {"ok": False, "error": "ratelimited"},
+                              {"Retry-After": str(retry_after)})
+            if script.status >= 400:
+                return _Reply(script.status, f"{script.status} scripted failure")
+            return _Reply(script.status, {"ok": False, "error": script.error or "internal_error"})
+        if malformed:
+            return _Reply(200, {"ok": False, "error": "invalid_form_data"})
+        if not token:
+            return _Reply(200, {"ok": False, "error": "not_authed"})
+        if token != self.bot_token:
+            return _Reply(200, {"ok": False, "error": "invalid_auth"})
+        try:
+            return _Reply(200, {"ok": True, **handler(params)})
+        except SlackError as exc:
+            return _Reply(200, {"ok": False, "error": exc.error, **exc.extra})
+        except Exception:  # a bug in the double (or params it did not foresee): report it
+            self.errors.append(f"{method}: {traceback.format_exc()}")
+            return _Reply(500, {"ok": False, "error": "double_internal_error"})
+
+    def _handle_response_url(self, verb: str, token: str, body: bytes | None) -> _Reply:
+        if verb != "POST":
+            return _Reply(405, "method not allowed")
+        try:
+            payload = json.loads(body or b"")
+            if not isinstance(payload, dict):
+                raise ValueError("not an object")
+        except ValueError:
+            with self._lock:
+                self.errors.append(f"response_url {token}: invalid_payload {body!r:.200}")
+            return _Reply(400, "invalid_payload")
+        problems = message_block_errors(payload["blocks"]) if "blocks" in payload else []
+        with self._lock:
+            if problems:
+                self.errors.append(f"response_url {token}: invalid_blocks {problems}")
+                return _Reply(400, "invalid_blocks")
+            self.responses.append({**payload, "_token": token})
+        return _Reply(200, "ok")
+
+    # ----- helpers for method handlers (called with the lock held) ---------------------------
+    def _next_ts(self) -> str:
+        self._ts += 100
+        return f"{self._ts // 1_000_000}.{self._ts % 1_000_000:06d}"
+
+    def _known_user(self, user_id: Any) -> dict[str, Any]:
+        if not isinstance(user_id, str) or user_id not in self._users:
+            raise SlackError("user_not_found")
+        return self._users[user_id]
+
+    def _channel(self, params: dict[str, Any], key: str = "channel") -> str:
+        given = str(params.get(key) or "")
+        channel = self.dm_channel_for(given) if given[:1] in ("U", "W") else given
+        if channel[:1] not in ("C", "D", "G") or {given, channel} & self._not_found:
+            raise SlackError("channel_not_found")
+        return channel
+
+    def _message_content(self, params: dict[str, Any]) -> tuple[str, Any]:
+        text = "" if params.get("text") is None else str(params["text"])
+        blocks = params.get("blocks")
+        if not text and not blocks and not params.get("attachments"):
+            raise SlackError("no_text")
+        if len(text) > MAX_TEXT:
+            raise SlackError("msg_too_long")
+        if blocks is not None:
+            errors = message_block_errors(blocks)
+            if errors:
+                raise SlackError("invalid_blocks", errors=errors)
+        return text, blocks
+
+    def _message_out(self, message: dict[str, Any]) -> dict[str, Any]:
+        out = {"type": "message", "user": self.bot_user_id, "bot_id": self.bot_id,
+               "team": self.team_id, "text": message["text"], "ts": message["ts"]}
+        if message["blocks"] is not None:
+            out["blocks"] = message["blocks"]
+        if message["thread_ts"] is not None:
+            out["thread_ts"] = message["thread_ts"]
+        return out
+
+    def _check_view(self, params: dict[str, Any], kind: str | None) -> dict[str, Any]:
+        view = params.get("view")
+        if not isinstance(view, dict):
+            raise SlackError("invalid_arguments", errors=["missing required field: view"])
+        errors = view_errors(view, kind=kind)
+        if errors:
+            raise SlackError("invalid_arguments", errors=errors,
+                             response_metadata={"messages": errors})
+        return view
+
+    def _store_view(self, view: dict[str, Any], view_id: str | None = None) -> dict[str, Any]:
+        view_id = view_id or f"V{len(self.views) + 1:010d}"
+        stored = {"private_metadata": "", "callback_id": "", "external_id": "", **view,
+                  "id": view_id, "team_id": self.team_id, "app_id": "A0STEWARD",
+                  "bot_id": self.bot_id, "hash": self._next_ts(), "state": {"values": {}}}
+        self.views[view_id] = stored
+        return {"view": copy.deepcopy(stored)}
+
+    # ----- Web API methods -------------------------------------------------------------------
+    def _auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"url": "https://example.slack.com/", "team": "Steward Test", "user": "steward",
+                "team_id": self.team_id, "user_id": self.bot_user_id, "bot_id": self.bot_id,
+                "is_enterprise_install": False}
+
+    def _users_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        user = dict(self._known_user(params.get("user")))
+        tz = user["tz"]
+        now = datetime.now(ZoneInfo(tz)) if tz else None
+        offset = now.utcoffset() if now else None
+        user.update(team_id=self.team_id, tz_label=now.tzname() if now else None,
+                    tz_offset=int(offset.total_seconds()) if offset else 0,
+                    profile={"real_name": user["real_name"], "display_name": user["name"]})
+        return {"user": user}
+
+    def _conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        if params.get("channel"):
+            return {"channel": {"id": self._channel(params)}}
+        users = str(params.get("users") or "")
+        if not users:
+            raise SlackError("users_list_not_supplied")
+        if "," in users:
+            raise SlackError("not_supported_by_double", detail="only 1:1 DMs are modelled")
+        if self._known_user(users)["deleted"]:
+            raise SlackError("user_disabled")
+        return {"channel": {"id": self.dm_channel_for(users), "is_im": True, "user": users}}
+
+    def _chat_post_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(params)
+        text, blocks = self._message_content(params)
+        thread_ts = params.get("thread_ts") or None
+        message = {"ts": self._next_ts(), "channel": channel, "text": text, "blocks": blocks,
+                   "thread_ts": thread_ts, "user": self.bot_user_id}
+        self._messages.setdefault(channel, []).append(message)
+        return {"channel": channel, "ts": message["ts"], "message": self._message_out(message)}
+
+    def _chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(params)
+        found = [m for m in self._messages.get(channel, []) if m["ts"] == params.get("ts")]
+        if not found:
+            raise SlackError("message_not_found")
+        text, blocks = self._message_content(params)
+        message = found[0]
+        if "text" in params:
+            message["text"] = text
+        if blocks is not None:
+            message["blocks"] = blocks or None  # [] removes the blocks, as on Slack
+        return {"channel": channel, "ts": message["ts"], "text": message["text"],
+                "message": self._message_out(message)}
+
+    def _chat_post_ephemeral(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(params)
+        user = params.get("user")
+        self._known_user(user)
+        if channel.startswith("D") and channel != self.dm_channel_for(str(user)):
+            raise SlackError("user_not_in_channel")
+        text, blocks = self._message_content(params)
+        ts = self._next_ts()
+        self.ephemerals.append({"channel": channel, "user": user, "text": text, "blocks": blocks,
+                                "thread_ts": params.get("thread_ts"), "message_ts": ts})
+        return {"message_ts": ts}
+
+    def _chat_get_permalink(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(params)
+        ts = str(params.get("message_ts") or "")
+        if not ts:
+            raise SlackError("message_not_found")
+        link = f"https://example.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+        return {"channel": channel, "permalink": link}
+
+    def _views_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        """views.open and views.push: a trigger_id opens one view, and expires."""
+        trigger = str(params.get("trigger_id") or "")
+        if not trigger:
+            raise SlackError("invalid_arguments", errors=["missing required field: trigger_id"])
+        if trigger.startswith("expired"):
+            raise SlackError("expired_trigger_id")
+        if trigger in self._used_triggers:
+            raise SlackError("exchanged_trigger_id")
+        view = self._check_view(params, "modal")
+        self._used_triggers.add(trigger)
+        return self._store_view(view)
+
+    def _views_update(self, params: dict[str, Any]) -> dict[str, Any]:
+        view_id = str(params.get("view_id"))
+        if view_id not in self.views:
+            raise SlackError("not_found")
+        view = self._check_view(params, self.views[view_id]["type"])
+        return self._store_view(view, view_id)
+
+    def _views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
+        user_id = str(params.get("user_id") or "")
+        if not user_id:
+            raise SlackError("invalid_arguments", errors=["missing required field: user_id"])
+        self._known_user(user_id)
+        view_id = self._home_view_ids.get(user_id)
+        result = self._store_view(self._check_view(params, "home"), view_id)
+        self._home_view_ids[user_id] = result["view"]["id"]
+        return result
+
+
+def _parse_body(content_type: str, body: bytes | None) -> dict[str, Any]:
+    """Raises ValueError for a body Slack could not read."""
+    if body is None:
+        raise ValueError("unreadable body")
+    if not body:
+        return {}
+    mime = content_type.split(";")[0].strip().lower()
+    if mime == "application/json":
+        parsed = json.loads(body.decode("utf-8"))
+        if not isinstance(parsed, dict):
+            raise ValueError("JSON body is not an object")
+        return parsed
+    if mime.startswith("multipart/"):
+        raise ValueError("multipart bodies are not modelled")
+    return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=True))
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    double: SlackDouble
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    server: _Server
+    timeout = 5  # a client that sends less than Content-Length cannot hang a thread forever
+
+    def do_GET(self) -> None:  # http.server's naming
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # keep test output quiet
+
+    def _serve(self) -> None:
+        double = self.server.double
+        try:
+            reply = double._handle(self.command, self.path, self.headers.get("Content-Type", ""),
+                                   self.headers.get("Authorization", ""), self._read_body())
+        except Exception:  # the double must never die; report it instead
+            double.errors.append(traceback.format_exc())
+            reply = _Reply(500, {"ok": False, "error": "double_internal_error"})
+        if isinstance(reply.body, dict):
+            data, ctype = json.dumps(reply.body).encode(), "application/json; charset=utf-8"
+        else:
+            data, ctype = reply.body.encode(), "text/plain; charset=utf-8"
+        try:
+            self.send_response(reply.status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+        except OSError:
+            pass  # the client gave up (e.g. timed out during a scripted delay)
+
+    def _read_body(self) -> bytes | None:
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+            return self.rfile.read(length) if length > 0 else b""
+        except (ValueError, OSError):
+            return None

@@ -1,0 +1,295 @@
+"""Tests of the Slack double, driven through a real slack_sdk WebClient."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import types
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry import RateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
+from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement, HeaderBlock, SectionBlock
+from slack_sdk.webhook import WebhookClient
+
+from tests.slack_double import SlackDouble
+
+TOKEN = "xoxb-test-token"
+
+
+@pytest.fixture
+def double() -> Iterator[SlackDouble]:
+    with SlackDouble() as slack:
+        slack.add_user("U0ALICE", name="alice", tz="Europe/Berlin", real_name="Alice A")
+        slack.add_user("U0GONE", deleted=True, tz=None)
+        yield slack
+    assert not slack.errors, slack.errors
+
+
+@pytest.fixture
+def client(double: SlackDouble) -> WebClient:
+    return WebClient(base_url=double.api_url, token=TOKEN, retry_handlers=[])
+
+
+def error_of(call: Any, **kwargs: Any) -> SlackApiError:
+    with pytest.raises(SlackApiError) as info:
+        call(**kwargs)
+    return info.value
+
+
+def post_raw(url: str, body: bytes, content_type: str) -> tuple[int, dict[str, Any]]:
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": content_type})
+    try:
+        with urllib.request.urlopen(request, timeout=2) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def test_urls_and_auth_test(double: SlackDouble, client: WebClient) -> None:
+    assert double.api_url == double.base_url + "/api/"
+    assert double.response_url("abc") == double.base_url + "/response/abc"
+    answer = client.auth_test()
+    assert answer["user_id"] == "U0STEWARD" and answer["team_id"] == "T0TEAM"
+    assert answer["bot_id"] and answer["url"]
+    assert double.calls[-1].token == TOKEN and double.calls[-1].status == 200
+
+
+def test_auth_errors(double: SlackDouble) -> None:
+    no_token = WebClient(base_url=double.api_url)
+    assert error_of(no_token.auth_test).response["error"] == "not_authed"
+    wrong = WebClient(base_url=double.api_url, token="xoxb-wrong")
+    assert error_of(wrong.users_info, user="U0ALICE").response["error"] == "invalid_auth"
+    # the token may also come as a form parameter
+    assert no_token.api_call("auth.test", data={"token": TOKEN})["ok"] is True
+    assert [c.token for c in double.calls] == [None, "xoxb-wrong", TOKEN]
+    assert "token" not in double.calls[-1].params
+
+
+def test_users_info(client: WebClient) -> None:
+    alice = client.users_info(user="U0ALICE")["user"]
+    berlin = datetime.now(ZoneInfo("Europe/Berlin")).utcoffset()
+    assert berlin is not None
+    assert alice["tz"] == "Europe/Berlin" and alice["tz_offset"] == berlin.total_seconds()
+    assert alice["name"] == "alice" and alice["profile"]["real_name"] == "Alice A"
+    assert alice["is_bot"] is False and alice["deleted"] is False
+    gone = client.users_info(user="U0GONE")["user"]
+    assert gone["deleted"] is True and gone["tz"] is None and gone["tz_offset"] == 0
+    assert client.users_info(user="USLACKBOT")["user"]["is_bot"] is True
+    assert error_of(client.users_info, user="U0NOBODY").response["error"] == "user_not_found"
+
+
+def test_dm_post_update_and_messages_in(double: SlackDouble, client: WebClient) -> None:
+    channel = client.conversations_open(users="U0ALICE")["channel"]["id"]
+    assert channel == double.dm_channel_for("U0ALICE") == "D0ALICE"
+    blocks = [SectionBlock(text="*hello*", block_id="b1")]
+    first = client.chat_postMessage(channel=channel, text="hello", blocks=blocks)
+    second = client.chat_postMessage(channel="U0ALICE", text="to the user id",
+                                     thread_ts=first["ts"])
+    assert second["channel"] == "D0ALICE" and float(second["ts"]) > float(first["ts"])
+    client.chat_update(channel=channel, ts=first["ts"], text="edited")
+    messages = double.messages_in("D0ALICE")
+    assert [m["text"] for m in messages] == ["edited", "to the user id"]
+    assert messages[0]["blocks"][0]["block_id"] == "b1"  # kept: blocks not sent in the update
+    assert messages[1]["thread_ts"] == first["ts"] and messages[0]["user"] == "U0STEWARD"
+    assert double.wait_for("chat.postMessage", 2)[0].params["blocks"][0]["type"] == "section"
+    link = client.chat_getPermalink(channel=channel, message_ts=first["ts"])["permalink"]
+    assert link.endswith(f"/archives/D0ALICE/p{first['ts'].replace('.', '')}")
+
+
+@pytest.mark.filterwarnings("ignore:The top-level `text` argument is missing")
+def test_message_errors(double: SlackDouble, client: WebClient) -> None:
+    double.add_channel_not_found("C0GONE")
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"channel": "C0GONE", "text": "x"}, "channel_not_found"),
+        ({"channel": "#general", "text": "x"}, "channel_not_found"),
+        ({"channel": "C0GENERAL"}, "no_text"),
+        ({"channel": "C0GENERAL", "text": "x" * 40_001}, "msg_too_long"),
+    ]
+    for kwargs, expected in cases:
+        assert error_of(client.chat_postMessage, **kwargs).response["error"] == expected
+    update = error_of(client.chat_update, channel="C0GENERAL", ts="1.000100", text="x")
+    assert update.response["error"] == "message_not_found"
+    assert error_of(client.conversations_open, users="U0NOBODY").response["error"] == (
+        "user_not_found"
+    )
+    assert client.chat_postMessage(channel="C0GENERAL", text="x" * 40_000)["ok"]
+
+
+def test_ephemeral(double: SlackDouble, client: WebClient) -> None:
+    answer = client.chat_postEphemeral(channel="C0GENERAL", user="U0ALICE", text="only you")
+    assert answer["message_ts"] and double.ephemerals[0]["user"] == "U0ALICE"
+    double.add_user("U0BOB")
+    refused = error_of(client.chat_postEphemeral, channel="D0ALICE", user="U0BOB", text="x")
+    assert refused.response["error"] == "user_not_in_channel"
+
+
+def bad_blocks() -> list[tuple[list[dict[str, Any]], str]]:
+    def section(text: str) -> dict[str, Any]:
+        return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+    def button(text: str, action_id: str = "a") -> dict[str, Any]:
+        return {"type": "button", "text": {"type": "plain_text", "text": text},
+                "action_id": action_id}
+
+    field = {"type": "mrkdwn", "text": "f"}
+    return [
+        ([section("x")] * 51, "/blocks"),
+        ([section("x" * 3001)], "/blocks/0/text/text"),
+        ([{"type": "section", "fields": [field] * 11}], "/blocks/0/fields"),
+        ([{"type": "section", "fields": [{"type": "mrkdwn", "text": "x" * 2001}]}],
+         "/blocks/0/fields/0/text"),
+        ([{"type": "header", "text": {"type": "plain_text", "text": "x" * 151}}],
+         "/blocks/0/text/text"),
+        ([{"type": "actions", "elements": [button("x" * 76)]}], "/blocks/0/elements/0/text/text"),
+        ([{"type": "actions", "elements": [button("x", "a" * 256)]}],
+         "/blocks/0/elements/0/action_id"),
+        ([{**section("x"), "block_id": "b" * 256}], "/blocks/0/block_id"),
+        ([{"type": "actions", "elements": [button(str(i), str(i)) for i in range(26)]}],
+         "/blocks/0/elements"),
+        ([{"type": "context", "elements": [field] * 11}], "/blocks/0/elements"),
+        ([{"type": "section", "text": {"type": "markdown", "text": "x"}}], "/blocks/0/text/type"),
+        ([{"type": "section", "text": {"type": "mrkdwn", "text": ""}}], "/blocks/0/text/text"),
+        ([{"type": "section"}], "/blocks/0"),
+        ([{"text": {"type": "mrkdwn", "text": "x"}}], "/blocks/0/type"),
+        ([{**section("a"), "block_id": "same"}, {**section("b"), "block_id": "same"}],
+         "/blocks/1/block_id"),
+    ]
+
+
+@pytest.mark.parametrize(("blocks", "pointer"), bad_blocks())
+def test_invalid_blocks(client: WebClient, blocks: list[dict[str, Any]], pointer: str) -> None:
+    error = error_of(client.chat_postMessage, channel="C0GENERAL", text="t", blocks=blocks)
+    assert error.response["error"] == "invalid_blocks"
+    assert any(f"[json-pointer:{pointer}]" in e for e in error.response["errors"]), error.response
+
+
+def test_valid_blocks_and_form_encoded_blocks(double: SlackDouble, client: WebClient) -> None:
+    blocks = [HeaderBlock(text="Steward"), SectionBlock(text="hi", fields=["a", "b"]),
+              ActionsBlock(elements=[ButtonElement(text="OK", action_id="ok", value="1")]),
+              {"type": "rich_text", "elements": [{"type": "rich_text_section",
+                                                  "elements": [{"type": "text", "text": "x"}]}]},
+              {"type": "markdown", "text": "**plain markdown block**"}]
+    assert client.chat_postMessage(channel="C0GENERAL", text="t", blocks=blocks)["ok"]
+    form = {"channel": "C0GENERAL", "text": "t", "blocks": json.dumps([{"type": "divider"}])}
+    assert client.api_call("chat.postMessage", data=form)["ok"]
+    assert double.calls[-1].params["blocks"] == [{"type": "divider"}]
+
+
+def modal(**extra: Any) -> dict[str, Any]:
+    return {"type": "modal", "title": {"type": "plain_text", "text": "Delegate"},
+            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "hi"}}], **extra}
+
+
+def test_views(double: SlackDouble, client: WebClient) -> None:
+    opened = client.views_open(trigger_id="t1", view=modal(private_metadata="42"))["view"]
+    assert opened["id"].startswith("V") and opened["private_metadata"] == "42"
+    updated = client.views_update(view_id=opened["id"], view=modal(callback_id="cb"))["view"]
+    assert updated["id"] == opened["id"] and updated["callback_id"] == "cb"
+    home = {"type": "home", "blocks": [{"type": "divider"}]}
+    assert client.views_publish(user_id="U0ALICE", view=home)["view"]["id"].startswith("V")
+    assert double.wait_for("views.open")[0].params["view"]["title"]["text"] == "Delegate"
+
+
+def test_view_errors(client: WebClient) -> None:
+    def fails(**kwargs: Any) -> str:
+        return str(error_of(client.views_open, **kwargs).response["error"])
+
+    assert fails(trigger_id="", view=modal()) == "invalid_arguments"
+    assert fails(trigger_id="expired-1", view=modal()) == "expired_trigger_id"
+    long_title = modal(title={"type": "plain_text", "text": "x" * 25})
+    assert fails(trigger_id="t1", view=long_title) == "invalid_arguments"
+    assert fails(trigger_id="t2", view=modal(private_metadata="x" * 3001)) == "invalid_arguments"
+    assert fails(trigger_id="t3", view=modal(blocks=[{"type": "divider"}] * 101)) == (
+        "invalid_arguments"
+    )
+    assert client.views_open(trigger_id="t4", view=modal())["ok"]
+    assert fails(trigger_id="t4", view=modal()) == "exchanged_trigger_id"
+
+
+def test_rate_limit_then_retry_succeeds(
+    double: SlackDouble, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # slack_sdk sleeps Retry-After plus random() seconds; pin the jitter to keep this test short
+    monkeypatch.setattr("slack_sdk.http_retry.builtin_handlers.random",
+                        types.SimpleNamespace(random=lambda: 0.0))
+    client = WebClient(base_url=double.api_url, token=TOKEN,
+                       retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=1)])
+    double.fail_next("chat.postMessage", status=429, retry_after=1)
+    started = time.monotonic()
+    assert client.chat_postMessage(channel="C0GENERAL", text="hi")["ok"]
+    assert time.monotonic() - started >= 1.0
+    first, second = double.calls_to("chat.postMessage")
+    assert (first.status, first.response["error"]) == (429, "ratelimited")
+    assert second.status == 200 and second.response["ok"] is True
+
+
+def test_server_errors(double: SlackDouble, client: WebClient) -> None:
+    double.fail_next("users.info", status=500)
+    assert error_of(client.users_info, user="U0ALICE").response.status_code == 500
+    retrying = WebClient(base_url=double.api_url, token=TOKEN, retry_handlers=[
+        ServerErrorRetryHandler(1, FixedValueRetryIntervalCalculator(0.01))])
+    double.fail_next("users.info", status=503)
+    assert retrying.users_info(user="U0ALICE")["ok"]
+    double.fail_next("users.info", error="fatal_error", times=2)
+    for _ in range(2):
+        assert error_of(client.users_info, user="U0ALICE").response["error"] == "fatal_error"
+    assert [c.status for c in double.calls_to("users.info")] == [500, 503, 200, 200, 200]
+
+
+def test_delay_times_out_client_but_not_the_double(double: SlackDouble) -> None:
+    impatient = WebClient(base_url=double.api_url, token=TOKEN, timeout=0.2, retry_handlers=[])
+    double.fail_next("chat.postMessage", status=503, delay=0.5)
+    with pytest.raises(TimeoutError):
+        impatient.chat_postMessage(channel="C0GENERAL", text="slow")
+    assert impatient.auth_test()["ok"]  # answered while the slow call still sleeps
+    double.delay_next("auth.test", 0.1)
+    started = time.monotonic()
+    assert impatient.auth_test()["ok"] and time.monotonic() - started >= 0.1
+
+
+def test_malformed_and_unknown(double: SlackDouble, client: WebClient) -> None:
+    url = double.api_url + "chat.postMessage"
+    assert post_raw(url, b"{not json", "application/json") == (
+        200, {"ok": False, "error": "invalid_form_data"})
+    assert post_raw(url, b"\xff\xfe=&&", "application/x-www-form-urlencoded")[1]["error"] == (
+        "invalid_form_data")
+    unknown = error_of(client.api_call, api_method="no.such.method")
+    assert unknown.response.status_code == 404 and unknown.response["error"] == "unknown_method"
+    assert client.auth_test()["ok"]
+
+
+def test_wait_for_and_reset(double: SlackDouble, client: WebClient) -> None:
+    def later() -> None:
+        time.sleep(0.05)
+        client.chat_postMessage(channel="C0GENERAL", text="late")
+
+    threading.Thread(target=later).start()
+    found = double.wait_for("chat.postMessage", where=lambda c: c.params["text"] == "late")
+    assert found[0].params["channel"] == "C0GENERAL"
+    with pytest.raises(AssertionError, match=r"chat\.postMessage -> 200 ok"):
+        double.wait_for("chat.postMessage", count=2, timeout=0.05)
+    double.reset_calls()
+    assert double.calls == [] and double.calls_to("chat.postMessage") == []
+
+
+def test_response_url(double: SlackDouble) -> None:
+    webhook = WebhookClient(double.response_url("r9"))
+    answer = webhook.send(text="done", replace_original=True,
+                          blocks=[SectionBlock(text="*done*")])
+    assert (answer.status_code, answer.body) == (200, "ok")
+    [posted] = double.wait_for_responses()
+    assert posted["_token"] == "r9" and posted["replace_original"] is True
+    assert posted["blocks"][0]["text"]["text"] == "*done*"
+    with pytest.raises(AssertionError, match="response_url"):
+        double.wait_for_responses(count=2, timeout=0.05)
