@@ -7,6 +7,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -15,10 +16,11 @@ from sqlalchemy import Engine, text
 from bot.config import Settings, load_settings
 from bot.export import iter_records
 from bot.slack.http import HttpServer
+from bot.slack.ids import ActionId
 from bot.wiring import Steward, assemble
 from storage.db import make_engine
 from tests.fakes import FakeClock
-from tests.slack_double import SlackDouble
+from tests.slack_double import Call, SlackDouble
 from tests.slack_requests import SlackSender
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -109,6 +111,40 @@ class Running:
 
     def event_types(self) -> list[str]:
         return [event["type"] for event in self.events()]
+
+    def delegate(self, text: str, *, user_id: str = LEAD) -> dict[str, Any]:
+        """Send ``/delegate text``; the JSON the ack carried."""
+        response = self.sender.command(text, user_id=user_id)
+        assert response.status_code == 200, response.text
+        return response.json() if response.text else {}
+
+    def dms_to(self, user_id: str, count: int = 1) -> list[Call]:
+        """Wait for ``count`` messages posted into ``user_id``'s DM with the bot."""
+        channel = self.slack.dm_channel_for(user_id)
+        return self.slack.wait_for(
+            "chat.postMessage", count=count, where=lambda call: call.params["channel"] == channel
+        )
+
+    def offer_to(self, user_id: str) -> tuple[Call, str]:
+        """The offer DM to ``user_id`` and the delegation id its buttons carry."""
+        offer = self.dms_to(user_id)[0]
+        return offer, button(offer.params["blocks"], ActionId.ACCEPT)["value"]
+
+    def click(self, user_id: str, action_id: str, value: str) -> None:
+        response = self.sender.click(user_id=user_id, action_id=action_id, value=value)
+        assert response.status_code == 200, response.text
+
+
+def button(blocks: list[dict[str, Any]], action_id: str) -> dict[str, Any]:
+    for block in blocks:
+        for element in block.get("elements", []):
+            if element.get("action_id") == action_id:
+                return element
+    raise AssertionError(f"no {action_id} button in {blocks}")
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @pytest.fixture

@@ -163,8 +163,14 @@ class SlackDouble:
         if tz is not None:
             ZoneInfo(tz)  # fail here, not inside the server, on a bad zone name
         name = name or user_id.lower()
-        user = {"id": user_id, "name": name, "real_name": real_name or name, "tz": tz,
-                "is_bot": is_bot, "deleted": deleted}
+        user = {
+            "id": user_id,
+            "name": name,
+            "real_name": real_name or name,
+            "tz": tz,
+            "is_bot": is_bot,
+            "deleted": deleted,
+        }
         with self._lock:
             self._users[user_id] = user
 
@@ -223,8 +229,11 @@ class SlackDouble:
         where: Callable[[Call], bool] | None = None,
     ) -> list[Call]:
         def collect() -> list[Call]:
-            return [c for c in self.calls_to(method)
-                    if c.response.get("ok") is True and (where is None or where(c))]
+            return [
+                c
+                for c in self.calls_to(method)
+                if c.response.get("ok") is True and (where is None or where(c))
+            ]
 
         return self._poll(collect, count, timeout, f"ok {method} call(s)")
 
@@ -235,13 +244,15 @@ class SlackDouble:
 
         return self._poll(collect, count, timeout, "response_url post(s)")
 
-    def _poll(self, collect: Callable[[], list[T]], count: int, timeout: float, what: str
-              ) -> list[T]:
+    def _poll(
+        self, collect: Callable[[], list[T]], count: int, timeout: float, what: str
+    ) -> list[T]:
         deadline = time.monotonic() + timeout
         while len(found := collect()) < count:
             if time.monotonic() >= deadline:
-                raise AssertionError(f"waited {timeout}s for {count} {what}, saw {len(found)}.\n"
-                                     + self.summary())
+                raise AssertionError(
+                    f"waited {timeout}s for {count} {what}, saw {len(found)}.\n" + self.summary()
+                )
             time.sleep(0.01)
         return found
 
@@ -258,14 +269,15 @@ class SlackDouble:
         return "\n".join(lines)
 
     # ----- request handling (server threads) -------------------------------------------------
-    def _handle(self, verb: str, path: str, content_type: str, auth: str, body: bytes | None
-                ) -> _Reply:
+    def _handle(
+        self, verb: str, path: str, content_type: str, auth: str, body: bytes | None
+    ) -> _Reply:
         url = urlsplit(path)
         if url.path.startswith("/response/"):
-            return self._handle_response_url(verb, url.path[len("/response/"):], body)
+            return self._handle_response_url(verb, url.path[len("/response/") :], body)
         if not url.path.startswith("/api/"):
             return _Reply(404, "not found")
-        method = url.path[len("/api/"):]
+        method = url.path[len("/api/") :]
         params: dict[str, Any] = dict(parse_qsl(url.query, keep_blank_values=True))
         malformed = False
         try:
@@ -284,21 +296,31 @@ class SlackDouble:
             time.sleep(script.delay)
         with self._lock:
             reply = self._answer(method, params, token, malformed, script)
-            recorded = reply.body if isinstance(reply.body, dict) else {
-                "ok": False, "error": f"http_{reply.status}", "body": reply.body}
+            recorded = (
+                reply.body
+                if isinstance(reply.body, dict)
+                else {"ok": False, "error": f"http_{reply.status}", "body": reply.body}
+            )
             self.calls.append(Call(method, params, token, reply.status, recorded))
         return reply
 
-    def _answer(self, method: str, params: dict[str, Any], token: str | None, malformed: bool,
-                script: _Script | None) -> _Reply:
+    def _answer(
+        self,
+        method: str,
+        params: dict[str, Any],
+        token: str | None,
+        malformed: bool,
+        script: _Script | None,
+    ) -> _Reply:
         handler = self.handlers.get(method)
         if handler is None:
             return _Reply(404, {"ok": False, "error": "unknown_method"})
         if script is not None and script.fail:
             if script.status == 429:
                 retry_after = 1 if script.retry_after is None else script.retry_after
-                return _Reply(429, {"ok": False, "error": "ratelimited"},
-                              {"Retry-After": str(retry_after)})
+                return _Reply(
+                    429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)}
+                )
             if script.status >= 400:
                 return _Reply(script.status, f"{script.status} scripted failure")
             return _Reply(script.status, {"ok": False, "error": script.error or "internal_error"})
@@ -366,8 +388,14 @@ class SlackDouble:
         return text, blocks
 
     def _message_out(self, message: dict[str, Any]) -> dict[str, Any]:
-        out = {"type": "message", "user": self.bot_user_id, "bot_id": self.bot_id,
-               "team": self.team_id, "text": message["text"], "ts": message["ts"]}
+        out = {
+            "type": "message",
+            "user": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "team": self.team_id,
+            "text": message["text"],
+            "ts": message["ts"],
+        }
         if message["blocks"] is not None:
             out["blocks"] = message["blocks"]
         if message["thread_ts"] is not None:
@@ -380,32 +408,51 @@ class SlackDouble:
             raise SlackError("invalid_arguments", errors=["missing required field: view"])
         errors = view_errors(view, kind=kind)
         if errors:
-            raise SlackError("invalid_arguments", errors=errors,
-                             response_metadata={"messages": errors})
+            raise SlackError(
+                "invalid_arguments", errors=errors, response_metadata={"messages": errors}
+            )
         return view
 
     def _store_view(self, view: dict[str, Any], view_id: str | None = None) -> dict[str, Any]:
         view_id = view_id or f"V{len(self.views) + 1:010d}"
-        stored = {"private_metadata": "", "callback_id": "", "external_id": "", **view,
-                  "id": view_id, "team_id": self.team_id, "app_id": "A0STEWARD",
-                  "bot_id": self.bot_id, "hash": self._next_ts(), "state": {"values": {}}}
+        stored = {
+            "private_metadata": "",
+            "callback_id": "",
+            "external_id": "",
+            **view,
+            "id": view_id,
+            "team_id": self.team_id,
+            "app_id": "A0STEWARD",
+            "bot_id": self.bot_id,
+            "hash": self._next_ts(),
+            "state": {"values": {}},
+        }
         self.views[view_id] = stored
         return {"view": copy.deepcopy(stored)}
 
     # ----- Web API methods -------------------------------------------------------------------
     def _auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"url": "https://example.slack.com/", "team": "Steward Test", "user": "steward",
-                "team_id": self.team_id, "user_id": self.bot_user_id, "bot_id": self.bot_id,
-                "is_enterprise_install": False}
+        return {
+            "url": "https://example.slack.com/",
+            "team": "Steward Test",
+            "user": "steward",
+            "team_id": self.team_id,
+            "user_id": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "is_enterprise_install": False,
+        }
 
     def _users_info(self, params: dict[str, Any]) -> dict[str, Any]:
         user = dict(self._known_user(params.get("user")))
         tz = user["tz"]
         now = datetime.now(ZoneInfo(tz)) if tz else None
         offset = now.utcoffset() if now else None
-        user.update(team_id=self.team_id, tz_label=now.tzname() if now else None,
-                    tz_offset=int(offset.total_seconds()) if offset else 0,
-                    profile={"real_name": user["real_name"], "display_name": user["name"]})
+        user.update(
+            team_id=self.team_id,
+            tz_label=now.tzname() if now else None,
+            tz_offset=int(offset.total_seconds()) if offset else 0,
+            profile={"real_name": user["real_name"], "display_name": user["name"]},
+        )
         return {"user": user}
 
     def _conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -424,8 +471,14 @@ class SlackDouble:
         channel = self._channel(params)
         text, blocks = self._message_content(params)
         thread_ts = params.get("thread_ts") or None
-        message = {"ts": self._next_ts(), "channel": channel, "text": text, "blocks": blocks,
-                   "thread_ts": thread_ts, "user": self.bot_user_id}
+        message = {
+            "ts": self._next_ts(),
+            "channel": channel,
+            "text": text,
+            "blocks": blocks,
+            "thread_ts": thread_ts,
+            "user": self.bot_user_id,
+        }
         self._messages.setdefault(channel, []).append(message)
         return {"channel": channel, "ts": message["ts"], "message": self._message_out(message)}
 
@@ -440,8 +493,12 @@ class SlackDouble:
             message["text"] = text
         if blocks is not None:
             message["blocks"] = blocks or None  # [] removes the blocks, as on Slack
-        return {"channel": channel, "ts": message["ts"], "text": message["text"],
-                "message": self._message_out(message)}
+        return {
+            "channel": channel,
+            "ts": message["ts"],
+            "text": message["text"],
+            "message": self._message_out(message),
+        }
 
     def _chat_post_ephemeral(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(params)
@@ -451,8 +508,16 @@ class SlackDouble:
             raise SlackError("user_not_in_channel")
         text, blocks = self._message_content(params)
         ts = self._next_ts()
-        self.ephemerals.append({"channel": channel, "user": user, "text": text, "blocks": blocks,
-                                "thread_ts": params.get("thread_ts"), "message_ts": ts})
+        self.ephemerals.append(
+            {
+                "channel": channel,
+                "user": user,
+                "text": text,
+                "blocks": blocks,
+                "thread_ts": params.get("thread_ts"),
+                "message_ts": ts,
+            }
+        )
         return {"message_ts": ts}
 
     def _chat_get_permalink(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -532,8 +597,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         double = self.server.double
         try:
-            reply = double._handle(self.command, self.path, self.headers.get("Content-Type", ""),
-                                   self.headers.get("Authorization", ""), self._read_body())
+            reply = double._handle(
+                self.command,
+                self.path,
+                self.headers.get("Content-Type", ""),
+                self.headers.get("Authorization", ""),
+                self._read_body(),
+            )
         except Exception:  # the double must never die; report it instead
             double.errors.append(traceback.format_exc())
             reply = _Reply(500, {"ok": False, "error": "double_internal_error"})

@@ -72,8 +72,10 @@ class SlackSender:
         }
         return self.post(urlencode(form))
 
-    def interaction(self, payload: dict[str, Any]) -> requests.Response:
-        return self.post(urlencode({"payload": json.dumps(payload)}))
+    def interaction(
+        self, payload: dict[str, Any], *, extra_headers: dict[str, str] | None = None
+    ) -> requests.Response:
+        return self.post(urlencode({"payload": json.dumps(payload)}), extra_headers=extra_headers)
 
     def click(
         self,
@@ -84,6 +86,7 @@ class SlackSender:
         block_id: str = "offer_actions",
         channel_id: str = "D0CHANNEL",
         message_ts: str = "1700000000.000100",
+        extra_headers: dict[str, str] | None = None,
     ) -> requests.Response:
         payload = {
             "type": "block_actions",
@@ -112,7 +115,7 @@ class SlackSender:
                 }
             ],
         }
-        return self.interaction(payload)
+        return self.interaction(payload, extra_headers=extra_headers)
 
     def submit_view(
         self, *, user_id: str, view: dict[str, Any], values: dict[str, dict[str, Any]]

@@ -94,8 +94,9 @@ def test_dm_post_update_and_messages_in(double: SlackDouble, client: WebClient) 
     assert channel == double.dm_channel_for("U0ALICE") == "D0ALICE"
     blocks = [SectionBlock(text="*hello*", block_id="b1")]
     first = client.chat_postMessage(channel=channel, text="hello", blocks=blocks)
-    second = client.chat_postMessage(channel="U0ALICE", text="to the user id",
-                                     thread_ts=first["ts"])
+    second = client.chat_postMessage(
+        channel="U0ALICE", text="to the user id", thread_ts=first["ts"]
+    )
     assert second["channel"] == "D0ALICE" and float(second["ts"]) > float(first["ts"])
     client.chat_update(channel=channel, ts=first["ts"], text="edited")
     messages = double.messages_in("D0ALICE")
@@ -139,31 +140,44 @@ def bad_blocks() -> list[tuple[list[dict[str, Any]], str]]:
         return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
     def button(text: str, action_id: str = "a") -> dict[str, Any]:
-        return {"type": "button", "text": {"type": "plain_text", "text": text},
-                "action_id": action_id}
+        return {
+            "type": "button",
+            "text": {"type": "plain_text", "text": text},
+            "action_id": action_id,
+        }
 
     field = {"type": "mrkdwn", "text": "f"}
     return [
         ([section("x")] * 51, "/blocks"),
         ([section("x" * 3001)], "/blocks/0/text/text"),
         ([{"type": "section", "fields": [field] * 11}], "/blocks/0/fields"),
-        ([{"type": "section", "fields": [{"type": "mrkdwn", "text": "x" * 2001}]}],
-         "/blocks/0/fields/0/text"),
-        ([{"type": "header", "text": {"type": "plain_text", "text": "x" * 151}}],
-         "/blocks/0/text/text"),
+        (
+            [{"type": "section", "fields": [{"type": "mrkdwn", "text": "x" * 2001}]}],
+            "/blocks/0/fields/0/text",
+        ),
+        (
+            [{"type": "header", "text": {"type": "plain_text", "text": "x" * 151}}],
+            "/blocks/0/text/text",
+        ),
         ([{"type": "actions", "elements": [button("x" * 76)]}], "/blocks/0/elements/0/text/text"),
-        ([{"type": "actions", "elements": [button("x", "a" * 256)]}],
-         "/blocks/0/elements/0/action_id"),
+        (
+            [{"type": "actions", "elements": [button("x", "a" * 256)]}],
+            "/blocks/0/elements/0/action_id",
+        ),
         ([{**section("x"), "block_id": "b" * 256}], "/blocks/0/block_id"),
-        ([{"type": "actions", "elements": [button(str(i), str(i)) for i in range(26)]}],
-         "/blocks/0/elements"),
+        (
+            [{"type": "actions", "elements": [button(str(i), str(i)) for i in range(26)]}],
+            "/blocks/0/elements",
+        ),
         ([{"type": "context", "elements": [field] * 11}], "/blocks/0/elements"),
         ([{"type": "section", "text": {"type": "markdown", "text": "x"}}], "/blocks/0/text/type"),
         ([{"type": "section", "text": {"type": "mrkdwn", "text": ""}}], "/blocks/0/text/text"),
         ([{"type": "section"}], "/blocks/0"),
         ([{"text": {"type": "mrkdwn", "text": "x"}}], "/blocks/0/type"),
-        ([{**section("a"), "block_id": "same"}, {**section("b"), "block_id": "same"}],
-         "/blocks/1/block_id"),
+        (
+            [{**section("a"), "block_id": "same"}, {**section("b"), "block_id": "same"}],
+            "/blocks/1/block_id",
+        ),
     ]
 
 
@@ -175,11 +189,18 @@ def test_invalid_blocks(client: WebClient, blocks: list[dict[str, Any]], pointer
 
 
 def test_valid_blocks_and_form_encoded_blocks(double: SlackDouble, client: WebClient) -> None:
-    blocks = [HeaderBlock(text="Steward"), SectionBlock(text="hi", fields=["a", "b"]),
-              ActionsBlock(elements=[ButtonElement(text="OK", action_id="ok", value="1")]),
-              {"type": "rich_text", "elements": [{"type": "rich_text_section",
-                                                  "elements": [{"type": "text", "text": "x"}]}]},
-              {"type": "markdown", "text": "**plain markdown block**"}]
+    blocks = [
+        HeaderBlock(text="Steward"),
+        SectionBlock(text="hi", fields=["a", "b"]),
+        ActionsBlock(elements=[ButtonElement(text="OK", action_id="ok", value="1")]),
+        {
+            "type": "rich_text",
+            "elements": [
+                {"type": "rich_text_section", "elements": [{"type": "text", "text": "x"}]}
+            ],
+        },
+        {"type": "markdown", "text": "**plain markdown block**"},
+    ]
     assert client.chat_postMessage(channel="C0GENERAL", text="t", blocks=blocks)["ok"]
     form = {"channel": "C0GENERAL", "text": "t", "blocks": json.dumps([{"type": "divider"}])}
     assert client.api_call("chat.postMessage", data=form)["ok"]
@@ -187,8 +208,12 @@ def test_valid_blocks_and_form_encoded_blocks(double: SlackDouble, client: WebCl
 
 
 def modal(**extra: Any) -> dict[str, Any]:
-    return {"type": "modal", "title": {"type": "plain_text", "text": "Delegate"},
-            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "hi"}}], **extra}
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Delegate"},
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "hi"}}],
+        **extra,
+    }
 
 
 def test_views(double: SlackDouble, client: WebClient) -> None:
@@ -221,10 +246,14 @@ def test_rate_limit_then_retry_succeeds(
     double: SlackDouble, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # slack_sdk sleeps Retry-After plus random() seconds; pin the jitter to keep this test short
-    monkeypatch.setattr("slack_sdk.http_retry.builtin_handlers.random",
-                        types.SimpleNamespace(random=lambda: 0.0))
-    client = WebClient(base_url=double.api_url, token=TOKEN,
-                       retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=1)])
+    monkeypatch.setattr(
+        "slack_sdk.http_retry.builtin_handlers.random", types.SimpleNamespace(random=lambda: 0.0)
+    )
+    client = WebClient(
+        base_url=double.api_url,
+        token=TOKEN,
+        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=1)],
+    )
     double.fail_next("chat.postMessage", status=429, retry_after=1)
     started = time.monotonic()
     assert client.chat_postMessage(channel="C0GENERAL", text="hi")["ok"]
@@ -237,8 +266,11 @@ def test_rate_limit_then_retry_succeeds(
 def test_server_errors(double: SlackDouble, client: WebClient) -> None:
     double.fail_next("users.info", status=500)
     assert error_of(client.users_info, user="U0ALICE").response.status_code == 500
-    retrying = WebClient(base_url=double.api_url, token=TOKEN, retry_handlers=[
-        ServerErrorRetryHandler(1, FixedValueRetryIntervalCalculator(0.01))])
+    retrying = WebClient(
+        base_url=double.api_url,
+        token=TOKEN,
+        retry_handlers=[ServerErrorRetryHandler(1, FixedValueRetryIntervalCalculator(0.01))],
+    )
     double.fail_next("users.info", status=503)
     assert retrying.users_info(user="U0ALICE")["ok"]
     double.fail_next("users.info", error="fatal_error", times=2)
@@ -261,9 +293,12 @@ def test_delay_times_out_client_but_not_the_double(double: SlackDouble) -> None:
 def test_malformed_and_unknown(double: SlackDouble, client: WebClient) -> None:
     url = double.api_url + "chat.postMessage"
     assert post_raw(url, b"{not json", "application/json") == (
-        200, {"ok": False, "error": "invalid_form_data"})
+        200,
+        {"ok": False, "error": "invalid_form_data"},
+    )
     assert post_raw(url, b"\xff\xfe=&&", "application/x-www-form-urlencoded")[1]["error"] == (
-        "invalid_form_data")
+        "invalid_form_data"
+    )
     unknown = error_of(client.api_call, api_method="no.such.method")
     assert unknown.response.status_code == 404 and unknown.response["error"] == "unknown_method"
     assert client.auth_test()["ok"]
@@ -285,8 +320,7 @@ def test_wait_for_and_reset(double: SlackDouble, client: WebClient) -> None:
 
 def test_response_url(double: SlackDouble) -> None:
     webhook = WebhookClient(double.response_url("r9"))
-    answer = webhook.send(text="done", replace_original=True,
-                          blocks=[SectionBlock(text="*done*")])
+    answer = webhook.send(text="done", replace_original=True, blocks=[SectionBlock(text="*done*")])
     assert (answer.status_code, answer.body) == (200, "ok")
     [posted] = double.wait_for_responses()
     assert posted["_token"] == "r9" and posted["replace_original"] is True

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -11,10 +10,7 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 from slack_sdk.http_retry import ConnectionErrorRetryHandler
 
-from bot.domain.errors import DomainError
-from bot.slack.blocks.help import refusal_message
-from bot.slack.forms import block_for_field
-from bot.slack.ids import BlockId, CallbackId
+from bot.slack.errors import answer_error
 from bot.slack.listeners import actions, commands, views
 from bot.slack.runtime import Runtime
 
@@ -64,46 +60,3 @@ def build_app(runtime: Runtime, *, verify_requests: bool = True) -> App:
         return answer_error(runtime, error, body, response)
 
     return app
-
-
-def answer_error(
-    runtime: Runtime, error: Exception, body: dict[str, Any], response: BoltResponse | None
-) -> BoltResponse | None:
-    """Tell the person what went wrong, on the surface they used; log the rest."""
-    if isinstance(error, DomainError):
-        message = error.user_message
-        log.info("refused %s: %s", _kind(body), message)
-    else:
-        message = SOMETHING_WENT_WRONG
-        log.error("listener failed on %s", _kind(body), exc_info=error)
-    if response is not None:  # not acknowledged yet: the answer rides on the ack
-        if body.get("type") == "view_submission":
-            return _json(
-                200, {"response_action": "errors", "errors": {_error_block(body, error): message}}
-            )
-        return _json(200, {"response_type": "ephemeral", **refusal_message(message).payload()})
-    response_url = body.get("response_url") if isinstance(body.get("response_url"), str) else None
-    user = body.get("user_id") or (body.get("user") or {}).get("id")
-    if response_url and isinstance(user, str):
-        with runtime.work() as work:
-            work.notifier.reply_privately(response_url=response_url, user_id=user, text=message)
-    return None
-
-
-def _error_block(body: dict[str, Any], error: Exception) -> str:
-    callback_id = (body.get("view") or {}).get("callback_id")
-    if callback_id == CallbackId.DECLINE_MODAL:
-        return BlockId.DECLINE_REASON
-    return block_for_field(getattr(error, "field", None))
-
-
-def _kind(body: dict[str, Any]) -> str:
-    return str(body.get("command") or body.get("type") or "request")
-
-
-def _json(status: int, payload: dict[str, Any]) -> BoltResponse:
-    return BoltResponse(
-        status=status,
-        body=json.dumps(payload),
-        headers={"content-type": "application/json;charset=utf-8"},
-    )

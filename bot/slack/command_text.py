@@ -11,7 +11,7 @@ from bot.domain.errors import BadInput
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _UNRESOLVED = re.compile(r"^@\S+")
 _QUOTED = re.compile(r'^["“](?P<task>.*?)["”]\s*(?P<rest>.*)$', re.DOTALL)
-_BY = re.compile(r"\s+by\s+", re.IGNORECASE)
+_BY = re.compile(r"(?:^|\s+)by\s+", re.IGNORECASE)
 # A due-date phrase is short; a longer tail after " by " is part of the task.
 _MAX_DUE_WORDS = 5
 

@@ -5,110 +5,142 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.slack.ids import ActionId, BlockId, CallbackId
-from tests.conftest import ALICE, LEAD, Running
-
-
-def _delegate(running: Running, text: str, user_id: str = LEAD) -> dict:
-    response = running.sender.command(text, user_id=user_id)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def _offer_call(running: Running, assignee: str = ALICE):
-    channel = running.slack.dm_channel_for(assignee)
-    return running.slack.wait_for("chat.postMessage", where=lambda c: c.params["channel"] == channel)[0]
-
-
-def _button(blocks: list[dict], action_id: str) -> dict:
-    for block in blocks:
-        for element in block.get("elements", []):
-            if element.get("action_id") == action_id:
-                return element
-    raise AssertionError(f"no {action_id} button in {blocks}")
+from tests.conftest import ALICE, LEAD, Running, button, iso
 
 
 def test_delegate_offer_accept_tells_delegator(running: Running) -> None:
-    answer = _delegate(running, f"<@{ALICE}|alice> Prepare the Q3 report by friday")
+    answer = running.delegate(f"<@{ALICE}|alice> Prepare the Q3 report by friday")
 
     # the ack itself is the ephemeral confirmation restating who, what and when
-    assert answer["response_type"] == "ephemeral" if "response_type" in answer else True
+    assert answer["response_type"] == "ephemeral"
     assert f"<@{ALICE}>" in answer["text"] and "Prepare the Q3 report" in answer["text"]
     assert "Fri 27 Nov 2026, 18:00 (America/New_York)" in answer["text"]
 
-    offer = _offer_call(running)
-    accept = _button(offer.params["blocks"], ActionId.ACCEPT)
-    assert _button(offer.params["blocks"], ActionId.DECLINE)["text"]["text"] == "Decline"
-    assert accept["text"]["text"] == "Accept"
-    # due date shown in the assignee's own timezone (London: 23:00 on Friday)
+    offer, value = running.offer_to(ALICE)
+    assert button(offer.params["blocks"], ActionId.ACCEPT)["text"]["text"] == "Accept"
+    assert button(offer.params["blocks"], ActionId.DECLINE)["text"]["text"] == "Decline"
+    assert "Prepare the Q3 report" in offer.params["text"]
+    # the due date on the assignee's own clock: 18:00 in New York is 23:00 in London
     assert "Fri 27 Nov 2026, 23:00 (Europe/London)" in str(offer.params["blocks"])
 
-    clicked = running.sender.click(user_id=ALICE, action_id=ActionId.ACCEPT, value=accept["value"])
-    assert clicked.status_code == 200
+    running.click(ALICE, ActionId.ACCEPT, value)
 
     update = running.slack.wait_for("chat.update")[0]
-    assert update.params["ts"] == offer.response["ts"]
-    assert _button(update.params["blocks"], ActionId.DONE)
+    assert (update.params["channel"], update.params["ts"]) == (
+        offer.response["channel"],
+        offer.response["ts"],
+    )
+    assert button(update.params["blocks"], ActionId.DONE)
     assert "accepted" in update.params["text"]
-    lead_dm = running.slack.dm_channel_for(LEAD)
-    notice = running.slack.wait_for("chat.postMessage", where=lambda c: c.params["channel"] == lead_dm)[0]
-    assert "accepted" in notice.params["text"] and "Prepare the Q3 report" in notice.params["text"]
+    notice = running.dms_to(LEAD)[0]
+    assert "accepted" in notice.params["text"]
+    assert "Prepare the Q3 report" in notice.params["text"]
 
     events = running.events()
     assert [e["type"] for e in events] == ["created", "accepted"]
-    created = events[0]
-    assert created["actor"] == LEAD
-    assert created["data"] == {
+    assert events[0]["actor"] == LEAD
+    assert events[0]["data"] == {
         "delegator": LEAD,
         "assignee": ALICE,
         "text": "Prepare the Q3 report",
         "due": "2026-11-27T23:00:00Z",
     }
     assert events[1]["actor"] == ALICE
+    assert events[1]["at"] == iso(running.clock.now())
 
 
 def test_decline_asks_for_a_reason_and_tells_the_delegator(running: Running) -> None:
-    _delegate(running, f"<@{ALICE}> Rotate the on-call keys")
-    offer = _offer_call(running)
-    decline = _button(offer.params["blocks"], ActionId.DECLINE)
+    running.delegate(f"<@{ALICE}> Rotate the on-call keys")
+    _, value = running.offer_to(ALICE)
 
-    running.sender.click(user_id=ALICE, action_id=ActionId.DECLINE, value=decline["value"])
-    opened = running.slack.wait_for("views.open")[0]
-    view = opened.params["view"]
+    running.click(ALICE, ActionId.DECLINE, value)
+    view = running.slack.wait_for("views.open")[0].params["view"]
     assert view["callback_id"] == CallbackId.DECLINE_MODAL
     assert running.event_types() == ["created"]  # opening the form changes nothing
 
+    reason = {"type": "plain_text_input", "value": "On leave next week"}
     submitted = running.sender.submit_view(
-        user_id=ALICE,
-        view=view,
-        values={BlockId.DECLINE_REASON: {ActionId.DECLINE_REASON: {"type": "plain_text_input", "value": "On leave next week"}}},
+        user_id=ALICE, view=view, values={BlockId.DECLINE_REASON: {ActionId.DECLINE_REASON: reason}}
     )
     assert submitted.status_code == 200
-    assert submitted.text in ("", "{}") or submitted.json() == {}
+    assert submitted.text == ""  # a bare ack closes the modal
 
     update = running.slack.wait_for("chat.update")[0]
     assert "declined" in update.params["text"]
-    assert all(b["type"] != "actions" for b in update.params["blocks"])
-    lead_dm = running.slack.dm_channel_for(LEAD)
-    notice = running.slack.wait_for("chat.postMessage", where=lambda c: c.params["channel"] == lead_dm)[0]
+    assert all(block["type"] != "actions" for block in update.params["blocks"])
+    notice = running.dms_to(LEAD)[0]
+    assert "declined" in notice.params["text"]
     assert "On leave next week" in str(notice.params["blocks"])
     events = running.events()
     assert [e["type"] for e in events] == ["created", "declined"]
     assert events[1]["data"] == {"reason": "On leave next week"}
 
 
+def test_decline_without_a_reason(running: Running) -> None:
+    running.delegate(f"<@{ALICE}> Rotate the on-call keys")
+    _, value = running.offer_to(ALICE)
+    running.click(ALICE, ActionId.DECLINE, value)
+    view = running.slack.wait_for("views.open")[0].params["view"]
+    empty = {"type": "plain_text_input", "value": None}
+    running.sender.submit_view(
+        user_id=ALICE, view=view, values={BlockId.DECLINE_REASON: {ActionId.DECLINE_REASON: empty}}
+    )
+    assert "No reason given" in str(running.dms_to(LEAD)[0].params["blocks"])
+    assert running.events()[1]["data"] == {"reason": None}
+
+
 def test_done_completes_an_accepted_item(running: Running) -> None:
-    _delegate(running, f"<@{ALICE}> Ship the release notes")
-    offer = _offer_call(running)
-    value = _button(offer.params["blocks"], ActionId.ACCEPT)["value"]
-    running.sender.click(user_id=ALICE, action_id=ActionId.ACCEPT, value=value)
+    running.delegate(f"<@{ALICE}> Ship the release notes")
+    _, value = running.offer_to(ALICE)
+    running.click(ALICE, ActionId.ACCEPT, value)
     running.slack.wait_for("chat.update")
-    running.sender.click(user_id=ALICE, action_id=ActionId.DONE, value=value)
-    running.slack.wait_for("chat.update", count=2)
+    running.click(ALICE, ActionId.DONE, value)
+    final = running.slack.wait_for("chat.update", count=2)[1]
+    assert all(block["type"] != "actions" for block in final.params["blocks"])
+    assert "done" in running.dms_to(LEAD, count=2)[1].params["text"]
     assert running.event_types() == ["created", "accepted", "completed"]
 
 
-def test_clock_is_the_injected_one(running: Running) -> None:
-    _delegate(running, f"<@{ALICE}> Check the clock")
-    running.slack.wait_for("chat.postMessage")
-    assert running.events()[0]["at"] == running.clock.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    assert running.clock.now() == datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+def test_the_modal_path_creates_the_same_offer(running: Running) -> None:
+    assert running.delegate("") == {}
+    view = running.slack.wait_for("views.open")[0].params["view"]
+    assert view["callback_id"] == CallbackId.DELEGATE_MODAL
+    values = {
+        BlockId.NEW_ASSIGNEE: {
+            ActionId.NEW_ASSIGNEE: {"type": "users_select", "selected_user": ALICE}
+        },
+        BlockId.NEW_TASK: {
+            ActionId.NEW_TASK: {"type": "plain_text_input", "value": "Plan the offsite"}
+        },
+        BlockId.NEW_DUE: {ActionId.NEW_DUE: {"type": "plain_text_input", "value": "in 3 days"}},
+    }
+    response = running.sender.submit_view(user_id=LEAD, view=view, values=values)
+    assert response.status_code == 200 and response.text == ""
+    offer, _ = running.offer_to(ALICE)
+    assert "Plan the offsite" in offer.params["text"]
+    created = running.events()[0]
+    assert created["data"]["due"] == "2026-11-26T23:00:00Z"  # 18:00 in New York
+
+
+def test_the_modal_shows_errors_inline(running: Running) -> None:
+    running.delegate("")
+    view = running.slack.wait_for("views.open")[0].params["view"]
+    values = {
+        BlockId.NEW_ASSIGNEE: {
+            ActionId.NEW_ASSIGNEE: {"type": "users_select", "selected_user": ALICE}
+        },
+        BlockId.NEW_TASK: {ActionId.NEW_TASK: {"type": "plain_text_input", "value": "Plan it"}},
+        BlockId.NEW_DUE: {ActionId.NEW_DUE: {"type": "plain_text_input", "value": "blurgsday"}},
+    }
+    response = running.sender.submit_view(user_id=LEAD, view=view, values=values)
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["response_action"] == "errors"
+    assert "blurgsday" in answer["errors"][BlockId.NEW_DUE]
+    assert running.events() == []
+
+
+def test_the_injected_clock_stamps_events(running: Running) -> None:
+    running.clock.set(datetime(2026, 12, 1, 14, 30, tzinfo=UTC))
+    running.delegate(f"<@{ALICE}> Check the clock")
+    assert running.events()[0]["at"] == "2026-12-01T14:30:00Z"

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from bot.domain.delegations import accept, check_can_decline, complete
 from bot.domain.errors import NotFound
 from bot.slack.blocks.modals import decline_modal
+from bot.slack.errors import answers_errors
 from bot.slack.forms import delegation_id_from_action
 from bot.slack.ids import ActionId
 from bot.slack.runtime import Runtime
@@ -23,7 +24,10 @@ def _delegation_id(action: dict[str, Any]) -> int:
 
 
 def register(app: App, runtime: Runtime) -> None:
+    guarded = answers_errors(runtime)
+
     @app.action(ActionId.ACCEPT)
+    @guarded
     def on_accept(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         with runtime.work() as work:
@@ -36,6 +40,7 @@ def register(app: App, runtime: Runtime) -> None:
             )
 
     @app.action(ActionId.DONE)
+    @guarded
     def on_done(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         with runtime.work() as work:
@@ -48,6 +53,7 @@ def register(app: App, runtime: Runtime) -> None:
             )
 
     @app.action(ActionId.DECLINE)
+    @guarded
     def on_decline(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
     ) -> None:

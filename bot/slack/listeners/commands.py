@@ -19,22 +19,26 @@ from bot.slack.command_text import (
     ModalRequest,
     parse_command_text,
 )
+from bot.slack.errors import answers_errors
 from bot.slack.ids import Command
 from bot.slack.runtime import Runtime
 
 
 def register(app: App, runtime: Runtime) -> None:
     @app.command(Command.DELEGATE)
-    def delegate(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+    @answers_errors(runtime)
+    def delegate(
+        ack: Ack, body: dict[str, Any], command: dict[str, Any], client: WebClient
+    ) -> None:
         user_id = str(command.get("user_id", ""))
         request = parse_command_text(str(command.get("text", "")))
         if isinstance(request, HelpRequest):
-            ack(**help_message().payload())
+            ack(response_type="ephemeral", **help_message().payload())
         elif isinstance(request, ListRequest):
             tz = runtime.directory.cached_tz(user_id)
             with runtime.work() as work:
                 items = open_items(work.session, user_id=user_id)
-                ack(**list_message(items, viewer_tz=tz).payload())
+                ack(response_type="ephemeral", **list_message(items, viewer_tz=tz).payload())
         elif isinstance(request, ModalRequest):
             ack()
             client.views_open(
@@ -65,4 +69,4 @@ def _offer(ack: Ack, command: dict[str, Any], request: DelegateRequest, runtime:
     confirmation = confirmation_message(
         delegation, delegator_tz=people.delegator.tz, tz_known=people.delegator_tz_known
     )
-    ack(**confirmation.payload())
+    ack(response_type="ephemeral", **confirmation.payload())

@@ -1,0 +1,122 @@
+"""Every request is verified; bad input gets a 4xx, never a 5xx; user text never pings."""
+
+from __future__ import annotations
+
+import json
+import time
+from urllib.parse import urlencode
+
+import requests
+
+from bot.slack.ids import ActionId
+from tests.conftest import ALICE, Running
+
+
+def _command_body(text: str = "help") -> str:
+    return urlencode(
+        {"command": "/delegate", "text": text, "user_id": "U0LEAD", "team_id": "T0TEAM"}
+    )
+
+
+def test_a_bad_signature_is_401(running: Running) -> None:
+    response = running.sender.post(_command_body(), secret="not-the-secret")
+    assert response.status_code == 401
+    assert running.events() == []
+
+
+def test_a_stale_or_future_timestamp_is_401(running: Running) -> None:
+    now = int(time.time())
+    assert running.sender.post(_command_body(), timestamp=now - 301).status_code == 401
+    assert running.sender.post(_command_body(), timestamp=now + 301).status_code == 401
+    assert running.sender.post(_command_body(), timestamp=now - 200).status_code == 200
+
+
+def test_missing_signature_headers_are_401(running: Running) -> None:
+    response = requests.post(
+        running.sender.url,
+        data=_command_body(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        timeout=5,
+    )
+    assert response.status_code == 401
+
+
+def test_a_tampered_body_is_401(running: Running) -> None:
+    ts = str(int(time.time()))
+    from tests.slack_requests import signature
+
+    signed = signature(running.sender.secret, ts, _command_body("help"))
+    response = requests.post(
+        running.sender.url,
+        data=_command_body(f"<@{ALICE}> steal"),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": signed,
+        },
+        timeout=5,
+    )
+    assert response.status_code == 401
+    assert running.events() == []
+
+
+def test_malformed_bodies_are_4xx_not_5xx(running: Running) -> None:
+    bodies = [
+        urlencode({"payload": "{not json"}),
+        urlencode({"payload": json.dumps(["a", "list"])}),
+        urlencode({"payload": json.dumps({"type": "block_actions"})}),
+        urlencode({"payload": json.dumps({"type": "block_actions", "actions": "x", "user": 3})}),
+        urlencode({"payload": json.dumps({"type": "view_submission", "view": None})}),
+        "%%%garbage",
+        "",
+    ]
+    for body in bodies:
+        response = running.sender.post(body)
+        assert 200 <= response.status_code < 500, (body, response.status_code)
+        assert (
+            response.status_code != 200
+            or response.text in ("", "{}")
+            or "error" not in response.text
+        )
+    json_response = running.sender.post("{broken", content_type="application/json")
+    assert json_response.status_code == 400
+    assert running.events() == []
+
+
+def test_an_oversized_body_is_413(running: Running) -> None:
+    response = running.sender.post(_command_body("x" * 1_100_000))
+    assert response.status_code == 413
+
+
+def test_healthz_and_unknown_paths(running: Running) -> None:
+    assert requests.get(f"{running.base_url}/healthz", timeout=5).status_code == 200
+    assert requests.get(f"{running.base_url}/nope", timeout=5).status_code == 404
+    assert requests.get(running.sender.url, timeout=5).status_code == 405
+
+
+def test_user_text_can_never_ping_or_spoof(running: Running) -> None:
+    hostile = "<!channel> <!here|here> <!everyone> <!subteam^S0TEAM|@team> <@U0BOB|bob> & <https://evil|x>"
+    answer = running.delegate(f"<@{ALICE}|alice> {hostile} by friday")
+    _, value = running.offer_to(ALICE)
+    running.click(ALICE, ActionId.ACCEPT, value)
+    running.slack.wait_for("chat.update")
+    running.dms_to("U0LEAD")
+
+    rendered = [json.dumps(answer)] + [
+        json.dumps({"text": call.params.get("text"), "blocks": call.params.get("blocks")})
+        for call in running.slack.calls
+        if call.method in ("chat.postMessage", "chat.update")
+    ]
+    for text in rendered:
+        for forbidden in (
+            "<!channel>",
+            "<!here",
+            "<!everyone>",
+            "<!subteam",
+            "<@U0BOB",
+            "<https://evil",
+        ):
+            assert forbidden not in text, (forbidden, text)
+    assert "&lt;!channel&gt;" in rendered[1]
+    # the event keeps the text exactly as typed, for the export
+    assert running.events()[0]["data"]["text"] == hostile

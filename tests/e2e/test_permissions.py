@@ -1,0 +1,91 @@
+"""Only the assignee may answer an offer; double clicks and retries change things once."""
+
+from __future__ import annotations
+
+import threading
+
+from bot.slack.ids import ActionId
+from tests.conftest import ALICE, BOB, LEAD, Running
+
+
+def test_someone_else_cannot_accept(running: Running) -> None:
+    running.delegate(f"<@{ALICE}> Prepare the Q3 report")
+    _, value = running.offer_to(ALICE)
+
+    for action in (ActionId.ACCEPT, ActionId.DECLINE, ActionId.DONE):
+        running.click(BOB, action, value)
+    refusals = running.slack.wait_for_responses(count=3)
+
+    assert all(r["response_type"] == "ephemeral" for r in refusals)
+    assert all(r["replace_original"] is False for r in refusals)
+    assert "Only the person this was delegated to" in refusals[0]["text"]
+    assert running.event_types() == ["created"]
+    assert running.slack.calls_to("chat.update") == []
+    assert running.slack.calls_to("views.open") == []
+
+
+def test_the_delegator_cannot_accept_for_the_assignee(running: Running) -> None:
+    running.delegate(f"<@{ALICE}> Prepare the Q3 report")
+    _, value = running.offer_to(ALICE)
+    running.click(LEAD, ActionId.ACCEPT, value)
+    running.slack.wait_for_responses()
+    assert running.event_types() == ["created"]
+
+
+def test_a_double_click_accepts_once(running: Running) -> None:
+    running.delegate(f"<@{ALICE}> Prepare the Q3 report")
+    _, value = running.offer_to(ALICE)
+
+    running.click(ALICE, ActionId.ACCEPT, value)
+    running.click(ALICE, ActionId.ACCEPT, value)
+
+    second = running.slack.wait_for_responses()[0]
+    assert "already been accepted" in second["text"]
+    assert running.event_types() == ["created", "accepted"]
+    assert len(running.slack.wait_for("chat.update")) == 1
+    assert len(running.dms_to(LEAD)) == 1
+
+
+def test_racing_clicks_make_one_transition(running: Running) -> None:
+    running.delegate(f"<@{ALICE}> Prepare the Q3 report")
+    _, value = running.offer_to(ALICE)
+
+    barrier = threading.Barrier(6)
+
+    def click(action: str) -> None:
+        barrier.wait()
+        running.click(ALICE, action, value)
+
+    actions = [ActionId.ACCEPT] * 4 + [ActionId.DECLINE] * 2
+    threads = [threading.Thread(target=click, args=(action,)) for action in actions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    types = running.event_types()
+    assert types[0] == "created"
+    assert len(types) == 2, types  # exactly one of accept / (decline needs its form) won
+    assert types[1] == "accepted"
+
+
+def test_a_retried_request_is_processed_once(running: Running) -> None:
+    running.delegate(f"<@{ALICE}> Prepare the Q3 report")
+    _, value = running.offer_to(ALICE)
+    running.click(ALICE, ActionId.ACCEPT, value)
+    for retry in ("1", "2"):
+        headers = {"X-Slack-Retry-Num": retry, "X-Slack-Retry-Reason": "http_timeout"}
+        response = running.sender.click(
+            user_id=ALICE, action_id=ActionId.ACCEPT, value=value, extra_headers=headers
+        )
+        assert response.status_code == 200
+    assert running.event_types() == ["created", "accepted"]
+    assert len(running.slack.wait_for("chat.update")) == 1
+
+
+def test_a_forged_button_value_is_refused(running: Running) -> None:
+    for value in ("999999", "not-a-number", "", "-1"):
+        running.click(ALICE, ActionId.ACCEPT, value)
+    answers = running.slack.wait_for_responses(count=4)
+    assert all("can't find" in a["text"] or "know" in a["text"] for a in answers)
+    assert running.events() == []
