@@ -1,0 +1,141 @@
+"""The outbox delivered to the Slack double: retries, parking, per-recipient order."""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from bot.check import run_checks
+from bot.slack.delivery import Delivery
+from bot.slack.notifier import POST, UPDATE
+from bot.wiring import delivery_client
+from storage import outbox
+from storage.db import make_engine, unit_of_work, upgrade
+from storage.models import OutboxMessage
+from tests.conftest import ALICE, BOB, settings_for
+from tests.fakes import FakeClock
+from tests.slack_double import SlackDouble
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def delivery(engine: Engine, slack: SlackDouble, clock: FakeClock, database_url: str) -> Delivery:
+    settings = settings_for(slack, database_url)
+    return Delivery(engine=engine, client=delivery_client(settings), clock=clock)
+
+
+def queue(engine: Engine, clock: FakeClock, recipient: str, text: str, **kwargs: object) -> int:
+    with unit_of_work(engine) as session:
+        message = outbox.enqueue(
+            session,
+            kind=str(kwargs.get("kind", POST)),
+            recipient=recipient,
+            payload={"text": text, "blocks": []},
+            now=clock.now(),
+            message_key=kwargs.get("key"),  # type: ignore[arg-type]
+        )
+        assert message.id is not None
+        return message.id
+
+
+def statuses(engine: Engine) -> list[tuple[str, int, str | None]]:
+    with Session(engine) as session:
+        rows = session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all()
+        return [(row.status, row.attempts, row.last_error) for row in rows]
+
+
+def posted_texts(slack: SlackDouble) -> list[str]:
+    return [c.params["text"] for c in slack.calls_to("chat.postMessage") if c.response.get("ok")]
+
+
+def test_delivers_and_remembers_the_dm_channel(engine, delivery, slack, clock) -> None:
+    queue(engine, clock, ALICE, "one")
+    queue(engine, clock, ALICE, "two")
+    while delivery.deliver_due():
+        pass
+    assert posted_texts(slack) == ["one", "two"]
+    assert len(slack.calls_to("conversations.open")) == 1  # the D channel is kept
+    assert [s for s, _, _ in statuses(engine)] == ["sent", "sent"]
+
+
+def test_an_update_edits_the_posted_message(engine, delivery, slack, clock) -> None:
+    queue(engine, clock, ALICE, "offer", key="k1")
+    queue(engine, clock, ALICE, "accepted", kind=UPDATE, key="k1")
+    while delivery.deliver_due():
+        pass
+    [posted] = slack.calls_to("chat.postMessage")
+    [update] = slack.calls_to("chat.update")
+    assert update.params["ts"] == posted.response["ts"]
+    assert slack.messages_in(slack.dm_channel_for(ALICE))[0]["text"] == "accepted"
+
+
+def test_a_rate_limit_is_waited_out_by_the_retry_handler(engine, delivery, slack, clock) -> None:
+    slack.fail_next("chat.postMessage", status=429, retry_after=1)
+    queue(engine, clock, ALICE, "hello")
+    assert delivery.deliver_due() == 1
+    assert posted_texts(slack) == ["hello"]
+    assert statuses(engine) == [("sent", 0, None)]
+
+
+def test_a_long_outage_reschedules_and_keeps_order(engine, delivery, slack, clock) -> None:
+    slack.fail_next("chat.postMessage", status=500, times=3)  # more than the handler retries
+    queue(engine, clock, ALICE, "first")
+    queue(engine, clock, ALICE, "second")
+    queue(engine, clock, BOB, "for bob")
+    while delivery.deliver_due():
+        pass
+    # Alice's first failed for now; her second waits behind it; Bob is not held up
+    assert posted_texts(slack) == ["for bob"]
+    assert statuses(engine)[0][:2] == ("pending", 1)
+    assert delivery.deliver_due() == 0  # not due again until the backoff passes
+    clock.advance(timedelta(seconds=2))
+    while delivery.deliver_due():
+        pass
+    assert posted_texts(slack) == ["for bob", "first", "second"]
+
+
+def test_permanent_errors_are_parked_and_reported(
+    engine, delivery, slack, clock, database_url
+) -> None:
+    slack.fail_next("chat.postMessage", error="is_archived")
+    queue(engine, clock, "C0ARCHIVED", "to an archived channel")
+    queue(engine, clock, "C0ARCHIVED", "next one")
+    while delivery.deliver_due():
+        pass
+    assert statuses(engine)[0] == ("parked", 1, "is_archived")
+    assert statuses(engine)[1][0] == "sent"  # a parked message does not block the queue
+
+    report = io.StringIO()
+    assert run_checks(settings_for(slack, database_url), out=report) == 1
+    assert "is_archived" in report.getvalue()
+
+
+def test_two_workers_never_send_the_same_message_twice(engine, slack, clock, database_url) -> None:
+    settings = settings_for(slack, database_url)
+    workers = [
+        Delivery(engine=engine, client=delivery_client(settings), clock=clock) for _ in range(2)
+    ]
+    for n in range(20):
+        queue(engine, clock, f"C0P{n:03d}", f"message {n}")
+    threads = [
+        threading.Thread(target=lambda w=w: [None for _ in iter(w.deliver_due, 0)]) for w in workers
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    texts = posted_texts(slack)
+    assert sorted(texts) == sorted(f"message {n}" for n in range(20))
