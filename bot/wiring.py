@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from slack_bolt import App
@@ -18,12 +19,14 @@ from bot.slack.runtime import Runtime
 from storage.db import make_engine, upgrade
 
 DELIVERY_TIMEOUT_SECONDS = 10
+LISTENER_THREADS = 16
 
 
 @dataclass
 class Steward:
     runtime: Runtime
     app: App
+    listeners: ThreadPoolExecutor
 
     @property
     def engine(self) -> Engine:
@@ -38,6 +41,8 @@ class Steward:
         self.runtime.delivery.start()
 
     def stop(self) -> None:
+        """Let listeners finish what they acked, then stop delivery and close the pool."""
+        self.listeners.shutdown(wait=True)
         self.runtime.delivery.stop()
         self.engine.dispose()
 
@@ -74,4 +79,8 @@ def assemble(
     )
     if http_mode:
         settings.require_signing_secret()
-    return Steward(runtime=runtime, app=build_app(runtime, verify_requests=http_mode))
+    # Bolt's default pool has 5 threads: fewer than the HTTP server's, which would leave
+    # acked requests queueing behind each other.
+    listeners = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
+    app = build_app(runtime, listener_executor=listeners, verify_requests=http_mode)
+    return Steward(runtime=runtime, app=app, listeners=listeners)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import App, BoltResponse
@@ -32,7 +33,9 @@ def interactive_client(*, api_url: str, token: str | None) -> WebClient:
     )
 
 
-def build_app(runtime: Runtime, *, verify_requests: bool = True) -> App:
+def build_app(
+    runtime: Runtime, *, listener_executor: Executor, verify_requests: bool = True
+) -> App:
     settings = runtime.settings
     bot_token = settings.require_bot_token()
 
@@ -48,6 +51,7 @@ def build_app(runtime: Runtime, *, verify_requests: bool = True) -> App:
         authorize=authorize,
         process_before_response=False,
         raise_error_for_unhandled_request=False,
+        listener_executor=listener_executor,
     )
     commands.register(app, runtime)
     actions.register(app, runtime)

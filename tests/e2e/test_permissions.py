@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from bot.slack.ids import ActionId
 from tests.conftest import ALICE, BOB, LEAD, Running
@@ -63,10 +64,20 @@ def test_racing_clicks_make_one_transition(running: Running) -> None:
     for thread in threads:
         thread.join()
 
-    types = running.event_types()
-    assert types[0] == "created"
-    assert len(types) == 2, types  # exactly one of accept / (decline needs its form) won
-    assert types[1] == "accepted"
+    # Clicks are acked first and worked on after: wait for every outcome. Three accepts
+    # lose; a decline either lost too or got in first and opened its (now stale) form.
+    running.slack.wait_for("chat.update")
+    refusals = running.slack.wait_for_responses(count=3)
+    deadline = time.monotonic() + 5
+    while len(running.slack.responses) + len(running.slack.calls_to("views.open")) < 5:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    assert all(
+        "already been accepted" in r["text"] or "changed a moment ago" in r["text"]
+        for r in refusals
+    )
+    assert running.event_types() == ["created", "accepted"]
+    assert len(running.slack.calls_to("chat.update")) == 1
 
 
 def test_a_retried_request_is_processed_once(running: Running) -> None:
