@@ -9,7 +9,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.config import Settings
 from storage import outbox
-from storage.db import is_reachable, make_engine, unit_of_work
+from storage.db import is_reachable, make_engine, reading
 
 
 def run_checks(settings: Settings, *, out: TextIO) -> int:
@@ -56,7 +56,7 @@ def _database(settings: Settings, notes: list[str]) -> list[str]:
             return [f"Cannot connect to the database at {_safe(settings.database_url)}."]
         notes.append(f"database reachable: {_safe(settings.database_url)}")
         try:
-            with unit_of_work(engine) as session:
+            with reading(engine) as session:
                 parked = outbox.parked_messages(session)
         except Exception:  # schema not created yet: serve will create it
             return []

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from typing import Any, TextIO
 
 from sqlalchemy import Engine
-from sqlmodel import Session
 
+from storage.db import reading
 from storage.events import iter_all_events
 from storage.models import Event
 
@@ -28,7 +28,7 @@ def event_record(event: Event) -> dict[str, Any]:
 
 
 def iter_records(engine: Engine) -> Iterator[dict[str, Any]]:
-    with Session(engine) as session:
+    with reading(engine) as session:
         for event in iter_all_events(session):
             yield event_record(event)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,11 +10,12 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+READ_ONLY = "steward_read_only"
 
 
 def normalise_url(url: str) -> str:
@@ -33,6 +35,9 @@ def make_engine(url: str) -> Engine:
 
 def _sqlite_engine(url: str) -> Engine:
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    # SQLite has one writer at a time. Writers queue on this lock, so they are woken the
+    # moment the previous one finishes instead of polling in SQLite's busy handler.
+    write_lock = threading.Lock()
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -42,14 +47,30 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         if make_url(url).database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; one fsync per checkpoint
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
+    def _on_begin(connection: Connection) -> None:
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")  # readers never wait for writers under WAL
+            return
         # Take the write lock up front: a read-then-write unit of work can then never fail
         # half-way with "database is locked" because another writer got in between.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        write_lock.acquire()
+        connection.info["holds_write_lock"] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(connection)
+            raise
 
+    def _release(connection: Connection) -> None:
+        if connection.info.pop("holds_write_lock", False):
+            write_lock.release()
+
+    event.listen(engine, "commit", _release)
+    event.listen(engine, "rollback", _release)
     return engine
 
 
@@ -65,9 +86,16 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
             raise
 
 
+@contextmanager
+def reading(engine: Engine) -> Iterator[Session]:
+    """A read-only transaction. On SQLite it does not queue behind writers."""
+    with Session(engine.execution_options(**{READ_ONLY: True})) as session:
+        yield session  # closing ends the transaction and keeps loaded rows readable
+
+
 def is_reachable(engine: Engine) -> bool:
     try:
-        with engine.connect() as connection:
+        with engine.execution_options(**{READ_ONLY: True}).connect() as connection:
             connection.execute(text("SELECT 1"))
     except Exception:
         return False

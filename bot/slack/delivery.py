@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from bot.domain.ports import Clock
 from bot.slack.notifier import POST, RESPOND, UPDATE
 from storage import outbox
-from storage.db import unit_of_work
+from storage.db import reading, unit_of_work
 from storage.models import OutboxMessage
 from storage.slack_cache import get_message, get_user, save_dm_channel, save_message
 
@@ -112,23 +112,21 @@ class Delivery:
         handled (sent, rescheduled or parked)."""
         now = self._clock.now()
         with unit_of_work(self._engine) as session:
-            heads = [m.id for m in outbox.due_heads(session, now=now, limit=self._batch_size)]
-        handled = 0
-        for message_id in heads:
-            assert message_id is not None
-            with unit_of_work(self._engine) as session:
-                if not outbox.claim(session, message_id=message_id, now=now, lease=LEASE):
-                    continue
-                message = session.get(OutboxMessage, message_id)
-            assert message is not None
+            heads = outbox.due_heads(session, now=now, limit=self._batch_size)
+            claimed = [
+                message
+                for message in heads
+                if message.id is not None
+                and outbox.claim(session, message_id=message.id, now=now, lease=LEASE)
+            ]
+        for message in claimed:
             self._deliver_one(message)
-            handled += 1
-        return handled
+        return len(claimed)
 
     def _deliver_one(self, message: OutboxMessage) -> None:
         assert message.id is not None
         try:
-            self._send(message)
+            landed = self._send(message)
         except DeliveryFailed as failure:
             self._record_failure(message, failure)
         except SlackApiError as error:
@@ -141,6 +139,14 @@ class Delivery:
         else:
             with unit_of_work(self._engine) as session:
                 outbox.mark_sent(session, message_id=message.id, now=self._clock.now())
+                if landed is not None and message.message_key:
+                    save_message(
+                        session,
+                        key=message.message_key,
+                        channel_id=landed[0],
+                        ts=landed[1],
+                        delegation_id=message.delegation_id,
+                    )
 
     def _record_failure(self, message: OutboxMessage, failure: DeliveryFailed) -> None:
         assert message.id is not None
@@ -173,24 +179,17 @@ class Delivery:
             )
 
     # -- the Slack calls ----------------------------------------------------------------
-    def _send(self, message: OutboxMessage) -> None:
+    def _send(self, message: OutboxMessage) -> tuple[str, str] | None:
+        """Make the Slack call; where a new message landed (channel, ts), if it is one."""
         payload = message.payload
         if message.kind == POST:
             channel = self._channel_for(message.recipient)
             response = self._client.chat_postMessage(
                 channel=channel, text=payload["text"], blocks=payload.get("blocks")
             )
-            if message.message_key:
-                with unit_of_work(self._engine) as session:
-                    save_message(
-                        session,
-                        key=message.message_key,
-                        channel_id=str(response["channel"]),
-                        ts=str(response["ts"]),
-                        delegation_id=message.delegation_id,
-                    )
-        elif message.kind == UPDATE:
-            with unit_of_work(self._engine) as session:
+            return str(response["channel"]), str(response["ts"])
+        if message.kind == UPDATE:
+            with reading(self._engine) as session:
                 posted = get_message(session, key=message.message_key or "")
             if posted is None:
                 raise DeliveryFailed("the message to update was never posted", permanent=True)
@@ -200,10 +199,11 @@ class Delivery:
                 text=payload["text"],
                 blocks=payload.get("blocks"),
             )
-        elif message.kind == RESPOND:
+            return None
+        if message.kind == RESPOND:
             self._respond(payload)
-        else:
-            raise DeliveryFailed(f"unknown outbox kind {message.kind!r}", permanent=True)
+            return None
+        raise DeliveryFailed(f"unknown outbox kind {message.kind!r}", permanent=True)
 
     def _respond(self, payload: dict) -> None:  # type: ignore[type-arg]
         webhook = WebhookClient(
@@ -221,7 +221,7 @@ class Delivery:
         """A user's DM channel (opened once and remembered); channel ids pass through."""
         if not recipient.startswith(("U", "W")):
             return recipient
-        with unit_of_work(self._engine) as session:
+        with reading(self._engine) as session:
             user = get_user(session, user_id=recipient)
             if user is not None and user.dm_channel_id:
                 return user.dm_channel_id

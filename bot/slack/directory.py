@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import Engine
 
 from bot.domain.ports import Clock, DirectoryUnavailable, Person
-from storage.db import unit_of_work
+from storage.db import reading, unit_of_work
 from storage.models import SlackUser
 from storage.slack_cache import get_user, save_user
 
 log = logging.getLogger(__name__)
 
 CACHE_TTL = timedelta(hours=12)
+MEMORY_TTL = timedelta(minutes=10)
 # users.info runs while Slack waits for our ack: never let it take the 3 seconds.
 LOOKUP_TIMEOUT_SECONDS = 1
 
@@ -26,13 +27,18 @@ class SlackDirectory:
         self._engine = engine
         self._client = client
         self._clock = clock
+        # Per process, in front of the database cache: the ack path reads it twice a command.
+        self._memory: dict[str, tuple[Person, datetime]] = {}
 
     def lookup(self, user_id: str) -> Person | None:
         now = self._clock.now()
-        with unit_of_work(self._engine) as session:
+        remembered = self._memory.get(user_id)
+        if remembered is not None and now - remembered[1] < MEMORY_TTL:
+            return remembered[0]
+        with reading(self._engine) as session:
             cached = get_user(session, user_id=user_id)
             if cached is not None and now - cached.fetched_at < CACHE_TTL:
-                return _from_cache(cached)
+                return self._remember(_from_cache(cached), now)
         try:
             response = self._client.users_info(user=user_id)
         except SlackApiError as error:
@@ -57,10 +63,14 @@ class SlackDirectory:
                 deleted=bool(user.get("deleted")),
                 fetched_at=now,
             )
-        return _from_cache(saved)
+        return self._remember(_from_cache(saved), now)
+
+    def _remember(self, person: Person, now: datetime) -> Person:
+        self._memory[person.user_id] = (person, now)
+        return person
 
     def cached_tz(self, user_id: str) -> str | None:
-        with unit_of_work(self._engine) as session:
+        with reading(self._engine) as session:
             cached = get_user(session, user_id=user_id)
             return cached.tz if cached else None
 

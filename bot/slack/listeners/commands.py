@@ -22,6 +22,7 @@ from bot.slack.command_text import (
 from bot.slack.errors import answers_errors
 from bot.slack.ids import Command
 from bot.slack.runtime import Runtime
+from storage.db import reading
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -36,8 +37,8 @@ def register(app: App, runtime: Runtime) -> None:
             ack(response_type="ephemeral", **help_message().payload())
         elif isinstance(request, ListRequest):
             tz = runtime.directory.cached_tz(user_id)
-            with runtime.work() as work:
-                items = open_items(work.session, user_id=user_id)
+            with reading(runtime.engine) as session:
+                items = open_items(session, user_id=user_id)
                 ack(response_type="ephemeral", **list_message(items, viewer_tz=tz).payload())
         elif isinstance(request, ModalRequest):
             ack()
