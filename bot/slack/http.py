@@ -122,16 +122,22 @@ class HttpServer:
         self._server: Any = create_server(
             wsgi, host=host, port=port, threads=threads, ident="steward"
         )
+        self._stopping = False
 
     @property
     def port(self) -> int:
         return int(self._server.effective_port)
 
     def run(self) -> None:
-        self._server.run()
+        try:
+            self._server.run()
+        except OSError:
+            if not self._stopping:  # closing the sockets under a running select is expected
+                raise
 
     def shutdown(self) -> None:
         # waitress's loop runs while it has channels; closing them all ends it at once.
+        self._stopping = True
         server = self._server
         server.close()
         while server._map:
