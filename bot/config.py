@@ -12,6 +12,9 @@ from typing import Any
 
 from dotenv import dotenv_values
 
+from bot.domain.supervision import SupervisionPolicy
+from bot.domain.working_hours import WorkingWindow
+
 DEFAULT_API_URL = "https://slack.com/api/"
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
@@ -38,6 +41,19 @@ class Policy:
     fallback_channel: str | None = None
     adaptive_checkins: bool = False
     chain: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def window(self) -> WorkingWindow:
+        return WorkingWindow(hours=self.working_hours, days=self.working_days)
+
+    @property
+    def supervision(self) -> SupervisionPolicy:
+        return SupervisionPolicy(
+            checkin_every=self.checkin_interval,
+            checkin_timeout=self.checkin_timeout,
+            window=self.window,
+            adaptive=self.adaptive_checkins,
+        )
 
     @property
     def default_due_time(self) -> time:

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from bot.config import Settings
 from bot.domain.ports import Clock
+from bot.domain.supervision import Supervisor
 from bot.slack.app import build_app, interactive_client
 from bot.slack.delivery import Delivery, retry_handlers
 from bot.slack.directory import LOOKUP_TIMEOUT_SECONDS, SlackDirectory
@@ -70,12 +71,14 @@ def assemble(
         upgrade(engine)
     directory_client = interactive_client(api_url=settings.api_url, token=settings.bot_token)
     directory_client.timeout = LOOKUP_TIMEOUT_SECONDS
+    directory = SlackDirectory(engine=engine, client=directory_client, clock=clock)
     runtime = Runtime(
         settings=settings,
         engine=engine,
         clock=clock,
-        directory=SlackDirectory(engine=engine, client=directory_client, clock=clock),
+        directory=directory,
         delivery=Delivery(engine=engine, client=delivery_client(settings), clock=clock),
+        supervisor=Supervisor(policy=settings.policy.supervision, directory=directory),
     )
     if http_mode:
         settings.require_signing_secret()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -28,6 +28,28 @@ class Delegation(SQLModel, table=True):
     decline_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = _utc()
     updated_at: datetime = _utc()
+    # Supervision. Each "*_at" below is when that work next falls due, and is cleared once
+    # it no longer can (the item closed): the scheduler finds due work by index alone.
+    checkin_every_s: int | None = None  # this item's cadence; None means the policy's
+    next_checkin_at: datetime | None = _utc(nullable=True, index=True)
+    reminder_at: datetime | None = _utc(nullable=True, index=True)
+    overdue_watch_at: datetime | None = _utc(nullable=True, index=True)
+    overdue_at: datetime | None = _utc(nullable=True)
+
+
+class Checkin(SQLModel, table=True):
+    """One check-in: the slot it was scheduled for, and the assignee's answer."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (UniqueConstraint("delegation_id", "slot", name="uq_checkins_slot"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    delegation_id: int = Field(foreign_key="delegations.id", index=True)
+    slot: datetime = _utc()
+    sent_at: datetime = _utc()
+    answered_at: datetime | None = _utc(nullable=True)
+    status: str | None = Field(default=None, max_length=16)
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class Event(SQLModel, table=True):
@@ -90,6 +112,7 @@ class SlackUser(SQLModel, table=True):
 
 
 __all__ = [
+    "Checkin",
     "Delegation",
     "Event",
     "OutboxMessage",

@@ -7,7 +7,7 @@ TRANSITIONS table, and its event row in the same transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -15,11 +15,17 @@ from sqlmodel import Session
 from bot.domain.enums import Action, DelegationStatus, EventType
 from bot.domain.errors import BadInput, InvalidTransition, NotAllowed, NotFound
 from bot.domain.ports import Notifier, Person
+from bot.domain.supervision import Supervisor
 from storage.delegations import add_delegation, get_delegation, move_status
 from storage.events import record_event
 from storage.models import Delegation
 
 MAX_TASK_LENGTH = 3000
+CLEAR_SUPERVISION: dict[str, Any] = {
+    "next_checkin_at": None,
+    "reminder_at": None,
+    "overdue_watch_at": None,
+}
 MAX_REASON_LENGTH = 2000
 
 S = DelegationStatus
@@ -58,6 +64,7 @@ def create_delegation(
     origin_channel_id: str | None,
     now: datetime,
     notifier: Notifier,
+    checkin_every: timedelta | None = None,
 ) -> Delegation:
     """Offer ``task`` to ``assignee``. Nothing is written when the offer is refused."""
     task = task.strip()
@@ -85,6 +92,8 @@ def create_delegation(
             origin_channel_id=origin_channel_id,
             created_at=now,
             updated_at=now,
+            checkin_every_s=int(checkin_every.total_seconds()) if checkin_every else None,
+            overdue_watch_at=due_at,
         ),
     )
     record_event(
@@ -97,7 +106,8 @@ def create_delegation(
             "delegator": delegator.user_id,
             "assignee": assignee.user_id,
             "text": task,
-            "due": _iso(due_at),
+            "due": iso(due_at),
+            "checkin_every": int(checkin_every.total_seconds()) if checkin_every else None,
         },
     )
     notifier.offer(delegation)
@@ -121,10 +131,20 @@ def _check_assignee(*, delegator: Person, assignee: Person) -> None:
 
 
 def accept(
-    session: Session, *, delegation_id: int, actor: str, now: datetime, notifier: Notifier
+    session: Session,
+    *,
+    delegation_id: int,
+    actor: str,
+    now: datetime,
+    notifier: Notifier,
+    supervisor: Supervisor,
 ) -> Delegation:
     delegation = _as_assignee(session, delegation_id=delegation_id, actor=actor)
-    delegation = _transition(session, delegation, Action.ACCEPT, actor=actor, now=now)
+    _check_allowed(delegation, Action.ACCEPT)
+    schedule = supervisor.after_acceptance(session, delegation, now)
+    delegation = _transition(
+        session, delegation, Action.ACCEPT, actor=actor, now=now, values=schedule
+    )
     notifier.offer_settled(delegation)
     notifier.tell_delegator(delegation, what=EventType.ACCEPTED, actor=actor)
     return delegation
@@ -205,6 +225,8 @@ def _transition(
     _check_allowed(delegation, action)
     rule = TRANSITIONS[action]
     assert delegation.id is not None
+    if not rule.to_status.is_open:  # closed items get no more supervision
+        values = {**CLEAR_SUPERVISION, **(values or {})}
     moved = move_status(
         session,
         delegation_id=delegation.id,
@@ -223,5 +245,5 @@ def _transition(
     return fresh
 
 
-def _iso(moment: datetime | None) -> str | None:
+def iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -38,6 +38,22 @@ class EventType(StrEnum):
     CANCELLED = "cancelled"
     REASSIGNED = "reassigned"
     DUE_CHANGED = "due_changed"
+    # added by Steward beyond the interface's list
+    OVERDUE = "overdue"
+    REMINDER_SENT = "reminder_sent"
+
+
+class CheckinStatus(StrEnum):
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    BLOCKED = "blocked"
+    DONE = "done"
+
+    @property
+    def label(self) -> str:
+        return {"on_track": "On track", "at_risk": "At risk", "blocked": "Blocked", "done": "Done"}[
+            self.value
+        ]
 
 
 SYSTEM_ACTOR = "system"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from storage.models import Delegation
+from sqlmodel import Session
+
+from storage.models import Checkin, Delegation
 
 
 class Clock(Protocol):
@@ -35,6 +38,10 @@ class Directory(Protocol):
         """The person, or None if no such user exists. Raises DirectoryUnavailable."""
         ...
 
+    def known_tz(self, user_id: str) -> str | None:
+        """The timezone last seen for this person, without asking Slack (None if never)."""
+        ...
+
 
 class Notifier(Protocol):
     """Tells people about delegations. Implementations must queue, not send, inside the
@@ -50,4 +57,35 @@ class Notifier(Protocol):
 
     def tell_delegator(self, delegation: Delegation, *, what: str, actor: str) -> None:
         """Tell the delegator of a change of state (``what`` is an EventType value)."""
+        ...
+
+    def checkin(self, delegation: Delegation, checkin: Checkin, *, why: str) -> None:
+        """Ask the assignee how it is going; ``why`` says why it comes when it does."""
+        ...
+
+    def checkin_settled(self, delegation: Delegation, checkin: Checkin) -> None:
+        """Edit a check-in to show its answer, or that its item has closed."""
+        ...
+
+    def tell_delegator_checkin(self, delegation: Delegation, checkin: Checkin) -> None:
+        """Pass an At risk or Blocked answer (and its note) to the delegator at once."""
+        ...
+
+    def reminder(self, delegation: Delegation) -> None:
+        """Remind the assignee that the due date is near."""
+        ...
+
+
+@dataclass(frozen=True)
+class Work:
+    """One unit of work: a session, a notifier queuing inside it, and the time."""
+
+    session: Session
+    notifier: Notifier
+    now: datetime
+
+
+class WorkFactory(Protocol):
+    def __call__(self) -> AbstractContextManager[Work]:
+        """A unit of work that commits when the block ends."""
         ...

@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry import ConnectionErrorRetryHandler
 
 from bot.slack.errors import answer_error
-from bot.slack.listeners import actions, commands, views
+from bot.slack.listeners import actions, checkins, commands, views
 from bot.slack.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,7 @@ def build_app(
     commands.register(app, runtime)
     actions.register(app, runtime)
     views.register(app, runtime)
+    checkins.register(app, runtime)
 
     @app.error
     def on_error(

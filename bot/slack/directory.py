@@ -69,7 +69,10 @@ class SlackDirectory:
         self._memory[person.user_id] = (person, now)
         return person
 
-    def cached_tz(self, user_id: str) -> str | None:
+    def known_tz(self, user_id: str) -> str | None:
+        remembered = self._memory.get(user_id)
+        if remembered is not None:
+            return remembered[0].tz
         with reading(self._engine) as session:
             cached = get_user(session, user_id=user_id)
             return cached.tz if cached else None

@@ -77,6 +77,8 @@ def _error_block(body: dict[str, Any], error: Exception) -> str:
     callback_id = (body.get("view") or {}).get("callback_id")
     if callback_id == CallbackId.DECLINE_MODAL:
         return BlockId.DECLINE_REASON
+    if callback_id == CallbackId.CHECKIN_NOTE_MODAL:
+        return BlockId.CHECKIN_NOTE
     return block_for_field(getattr(error, "field", None))
 
 

@@ -48,6 +48,17 @@ def delegation_id_from_action(action: dict[str, Any]) -> int | None:
     return _positive_int(action.get("value"))
 
 
+def checkin_note_metadata(body: dict[str, Any]) -> tuple[int, str] | None:
+    """(check-in id, status) from the note form's private_metadata."""
+    checkin_id, _, status = private_metadata(body).partition(":")
+    number = _positive_int(checkin_id)
+    return (number, status) if number is not None and status else None
+
+
+def checkin_note(body: dict[str, Any]) -> str | None:
+    return _text(_input(body, BlockId.CHECKIN_NOTE, ActionId.CHECKIN_NOTE).get("value"))
+
+
 def decline_reason(body: dict[str, Any]) -> str | None:
     return _text(_input(body, BlockId.DECLINE_REASON, ActionId.DECLINE_REASON).get("value"))
 

@@ -14,6 +14,11 @@ class ActionId(StrEnum):
     NEW_ASSIGNEE = "new_assignee_input"
     NEW_TASK = "new_task_input"
     NEW_DUE = "new_due_input"
+    CHECKIN_ON_TRACK = "checkin_on_track"
+    CHECKIN_AT_RISK = "checkin_at_risk"
+    CHECKIN_BLOCKED = "checkin_blocked"
+    CHECKIN_DONE = "checkin_done"
+    CHECKIN_NOTE = "checkin_note_input"
 
 
 class BlockId(StrEnum):
@@ -22,11 +27,14 @@ class BlockId(StrEnum):
     NEW_ASSIGNEE = "new_assignee"
     NEW_TASK = "new_task"
     NEW_DUE = "new_due"
+    CHECKIN_ACTIONS = "checkin_actions"
+    CHECKIN_NOTE = "checkin_note"
 
 
 class CallbackId(StrEnum):
     DECLINE_MODAL = "decline_modal"
     DELEGATE_MODAL = "delegate_modal"
+    CHECKIN_NOTE_MODAL = "checkin_note_modal"
 
 
 class Command(StrEnum):

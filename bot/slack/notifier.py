@@ -7,10 +7,16 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.slack.blocks.checkins import (
+    checkin_message,
+    checkin_settled_message,
+    reminder_message,
+    risk_notice,
+)
 from bot.slack.blocks.common import Rendered
 from bot.slack.blocks.notices import delegator_notice
 from bot.slack.blocks.offer import offer_message, settled_message
-from storage.models import Delegation
+from storage.models import Checkin, Delegation
 from storage.outbox import enqueue
 from storage.slack_cache import get_user
 
@@ -21,6 +27,10 @@ RESPOND = "respond"
 
 def offer_key(delegation: Delegation) -> str:
     return f"delegation:{delegation.id}:offer:{delegation.assignee_id}"
+
+
+def checkin_key(checkin: Checkin) -> str:
+    return f"checkin:{checkin.id}"
 
 
 class SlackNotifier:
@@ -41,6 +51,24 @@ class SlackNotifier:
             delegation, what=what, actor=actor, delegator_tz=self._tz(delegation.delegator_id)
         )
         self._queue(POST, delegation.delegator_id, rendered, delegation)
+
+    def checkin(self, delegation: Delegation, checkin: Checkin, *, why: str) -> None:
+        rendered = checkin_message(
+            delegation, checkin, tz=self._tz(delegation.assignee_id), why=why
+        )
+        self._queue(POST, delegation.assignee_id, rendered, delegation, key=checkin_key(checkin))
+
+    def checkin_settled(self, delegation: Delegation, checkin: Checkin) -> None:
+        rendered = checkin_settled_message(delegation, checkin, tz=self._tz(delegation.assignee_id))
+        self._queue(UPDATE, delegation.assignee_id, rendered, delegation, key=checkin_key(checkin))
+
+    def tell_delegator_checkin(self, delegation: Delegation, checkin: Checkin) -> None:
+        rendered = risk_notice(delegation, checkin, tz=self._tz(delegation.delegator_id))
+        self._queue(POST, delegation.delegator_id, rendered, delegation)
+
+    def reminder(self, delegation: Delegation) -> None:
+        rendered = reminder_message(delegation, tz=self._tz(delegation.assignee_id))
+        self._queue(POST, delegation.assignee_id, rendered, delegation)
 
     def reply_privately(self, *, response_url: str, user_id: str, text: str) -> None:
         """An ephemeral answer to the person who clicked, through the action's response_url."""

@@ -5,24 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import Engine
-from sqlmodel import Session
 
 from bot.config import Settings
-from bot.domain.ports import Clock
+from bot.domain.ports import Clock, Work
+from bot.domain.supervision import Supervisor
 from bot.slack.delivery import Delivery
 from bot.slack.directory import SlackDirectory
 from bot.slack.notifier import SlackNotifier
 from storage.db import unit_of_work
-
-
-@dataclass(frozen=True)
-class Work:
-    session: Session
-    notifier: SlackNotifier
-    now: datetime
 
 
 @dataclass
@@ -32,6 +24,7 @@ class Runtime:
     clock: Clock
     directory: SlackDirectory
     delivery: Delivery
+    supervisor: Supervisor
 
     @contextmanager
     def work(self) -> Iterator[Work]:

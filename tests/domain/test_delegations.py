@@ -13,12 +13,15 @@ from bot.domain import delegations as d
 from bot.domain.enums import Action, DelegationStatus, EventType
 from bot.domain.errors import BadInput, InvalidTransition, NotAllowed, NotFound
 from bot.domain.ports import Person
+from bot.domain.supervision import SupervisionPolicy, Supervisor
 from bot.slack.notifier import SlackNotifier
 from storage.db import make_engine, unit_of_work, upgrade
 from storage.models import Delegation, Event, OutboxMessage
+from tests.fakes import StaticDirectory
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 LEAD, ALICE = Person("U0LEAD", tz="America/New_York"), Person("U0ALICE", tz="Europe/London")
+SUPERVISOR = Supervisor(policy=SupervisionPolicy(), directory=StaticDirectory(LEAD, ALICE))
 
 
 @pytest.fixture
@@ -50,7 +53,7 @@ def act(engine: Engine, action: Action, delegation_id: int, actor: str = ALICE.u
         notifier = SlackNotifier(session, now=NOW)
         common = {"delegation_id": delegation_id, "actor": actor, "now": NOW, "notifier": notifier}
         if action is Action.ACCEPT:
-            d.accept(session, **common)  # type: ignore[arg-type]
+            d.accept(session, supervisor=SUPERVISOR, **common)  # type: ignore[arg-type]
         elif action is Action.DECLINE:
             d.decline(session, reason="busy", **common)  # type: ignore[arg-type]
         elif action is Action.COMPLETE:

@@ -44,6 +44,7 @@ def test_delegate_offer_accept_tells_delegator(running: Running) -> None:
         "assignee": ALICE,
         "text": "Prepare the Q3 report",
         "due": "2026-11-27T23:00:00Z",
+        "checkin_every": None,
     }
     assert events[1]["actor"] == ALICE
     assert events[1]["at"] == iso(running.clock.now())

@@ -37,6 +37,7 @@ def register(app: App, runtime: Runtime) -> None:
                 actor=body["user"]["id"],
                 now=work.now,
                 notifier=work.notifier,
+                supervisor=runtime.supervisor,
             )
 
     @app.action(ActionId.DONE)

@@ -36,7 +36,7 @@ def register(app: App, runtime: Runtime) -> None:
         if isinstance(request, HelpRequest):
             ack(response_type="ephemeral", **help_message().payload())
         elif isinstance(request, ListRequest):
-            tz = runtime.directory.cached_tz(user_id)
+            tz = runtime.directory.known_tz(user_id)
             with reading(runtime.engine) as session:
                 items = open_items(session, user_id=user_id)
                 ack(response_type="ephemeral", **list_message(items, viewer_tz=tz).payload())

@@ -1,0 +1,183 @@
+"""Check-ins, reminders and overdue detection: the supervision of accepted items."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.domain.delegations import complete, iso
+from bot.domain.enums import SYSTEM_ACTOR, CheckinStatus, DelegationStatus, EventType
+from bot.domain.errors import InvalidTransition, NotAllowed, NotFound
+from bot.domain.ports import Notifier
+from bot.domain.supervision import Supervisor, next_slot
+from storage.checkins import add_checkin, claim_column, get_checkin, record_answer
+from storage.delegations import get_delegation
+from storage.events import record_event
+from storage.models import Checkin, Delegation
+
+OPEN = [status for status in DelegationStatus if status.is_open]
+MAX_NOTE_LENGTH = 2000
+
+
+def send_checkin(
+    session: Session,
+    *,
+    delegation_id: int,
+    slot: datetime,
+    now: datetime,
+    supervisor: Supervisor,
+    notifier: Notifier,
+) -> Checkin | None:
+    """Send the check-in due at ``slot``, once: None if another tick got there first."""
+    delegation = get_delegation(session, delegation_id=delegation_id)
+    if delegation is None or delegation.status != DelegationStatus.ACCEPTED:
+        return None
+    cadence = supervisor.cadence_for(session, delegation, now)
+    tz = supervisor.tz_of(delegation.assignee_id)
+    following = next_slot(slot, cadence.every, now, tz, supervisor.policy.window)
+    claimed = claim_column(
+        session,
+        delegation_id=delegation_id,
+        column="next_checkin_at",
+        expected=slot,
+        replacement=following,
+        statuses=[DelegationStatus.ACCEPTED],
+    )
+    if not claimed:
+        return None
+    checkin = add_checkin(session, delegation_id=delegation_id, slot=slot, now=now)
+    if checkin is None:  # this slot was sent before (a crash between send and reschedule)
+        return None
+    record_event(
+        session,
+        delegation_id=delegation_id,
+        type=EventType.CHECKIN_SENT,
+        actor=SYSTEM_ACTOR,
+        at=now,
+        data={"slot": iso(slot), "checkin_id": checkin.id},
+    )
+    notifier.checkin(delegation, checkin, why=cadence.reason)
+    return checkin
+
+
+def check_can_answer(session: Session, *, checkin_id: int, actor: str) -> Checkin:
+    """Raise now, before a note is asked for, if this person could not answer."""
+    checkin, delegation = _load(session, checkin_id)
+    _check_answerable(checkin, delegation, actor)
+    return checkin
+
+
+def answer_checkin(
+    session: Session,
+    *,
+    checkin_id: int,
+    actor: str,
+    status: CheckinStatus,
+    note: str | None,
+    now: datetime,
+    notifier: Notifier,
+) -> Delegation:
+    """Record the assignee's answer. If the item has closed meanwhile, the check-in is
+    edited to say so and nothing else happens."""
+    checkin, delegation = _load(session, checkin_id)
+    if actor != delegation.assignee_id:
+        raise NotAllowed("Only the person this was delegated to can answer its check-ins.")
+    if delegation.status != DelegationStatus.ACCEPTED:
+        notifier.checkin_settled(delegation, checkin)
+        return delegation
+    _check_answerable(checkin, delegation, actor)
+    note = (note or "").strip()[:MAX_NOTE_LENGTH] or None
+    assert checkin.id is not None
+    if not record_answer(session, checkin_id=checkin.id, status=status, note=note, now=now):
+        raise InvalidTransition("This check-in was answered a moment ago.")
+    record_event(
+        session,
+        delegation_id=delegation.id,
+        type=EventType.CHECKIN_ANSWERED,
+        actor=actor,
+        at=now,
+        data={"status": status.value, "note": note, "slot": iso(checkin.slot)},
+    )
+    answered = get_checkin(session, checkin_id=checkin.id)
+    assert answered is not None
+    notifier.checkin_settled(delegation, answered)
+    if status in (CheckinStatus.AT_RISK, CheckinStatus.BLOCKED):
+        notifier.tell_delegator_checkin(delegation, answered)
+    if status is CheckinStatus.DONE:
+        assert delegation.id is not None
+        return complete(
+            session, delegation_id=delegation.id, actor=actor, now=now, notifier=notifier
+        )
+    return delegation
+
+
+def send_reminder(
+    session: Session, *, delegation_id: int, expected: datetime, now: datetime, notifier: Notifier
+) -> bool:
+    claimed = claim_column(
+        session,
+        delegation_id=delegation_id,
+        column="reminder_at",
+        expected=expected,
+        replacement=None,
+        statuses=[DelegationStatus.ACCEPTED],
+    )
+    delegation = get_delegation(session, delegation_id=delegation_id)
+    if not claimed or delegation is None:
+        return False
+    record_event(
+        session,
+        delegation_id=delegation_id,
+        type=EventType.REMINDER_SENT,
+        actor=SYSTEM_ACTOR,
+        at=now,
+        data={"due": iso(delegation.due_at)},
+    )
+    notifier.reminder(delegation)
+    return True
+
+
+def note_overdue(
+    session: Session, *, delegation_id: int, expected: datetime, now: datetime
+) -> bool:
+    """Mark an open item whose due date has passed as overdue, once (``overdue`` event)."""
+    claimed = claim_column(
+        session,
+        delegation_id=delegation_id,
+        column="overdue_watch_at",
+        expected=expected,
+        replacement=None,
+        statuses=OPEN,
+    )
+    if not claimed:
+        return False
+    delegation = get_delegation(session, delegation_id=delegation_id)
+    assert delegation is not None
+    delegation.overdue_at = now
+    session.add(delegation)
+    record_event(
+        session,
+        delegation_id=delegation_id,
+        type=EventType.OVERDUE,
+        actor=SYSTEM_ACTOR,
+        at=now,
+        data={"due": iso(delegation.due_at), "status": delegation.status},
+    )
+    return True
+
+
+def _load(session: Session, checkin_id: int) -> tuple[Checkin, Delegation]:
+    checkin = get_checkin(session, checkin_id=checkin_id)
+    delegation = get_delegation(session, delegation_id=checkin.delegation_id) if checkin else None
+    if checkin is None or delegation is None:
+        raise NotFound("I can't find that check-in any more.")
+    return checkin, delegation
+
+
+def _check_answerable(checkin: Checkin, delegation: Delegation, actor: str) -> None:
+    if actor != delegation.assignee_id:
+        raise NotAllowed("Only the person this was delegated to can answer its check-ins.")
+    if checkin.answered_at is not None and checkin.status:
+        label = CheckinStatus(checkin.status).label
+        raise InvalidTransition(f"You already answered this check-in ({label}).")

@@ -1,0 +1,95 @@
+"""Supervision: when check-ins and reminders fall due, on each person's working clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from bot.domain.cadence import WINDOW, Cadence, TrackRecord, adaptive_cadence, fixed_cadence
+from bot.domain.ports import Directory
+from bot.domain.working_hours import WorkingWindow, next_working_moment
+from storage.checkins import unanswered_checkins_of
+from storage.models import Delegation
+from storage.track_record import track_record_counts
+
+SHORT_ITEM = timedelta(days=2)
+NO_REMINDER_UNDER = timedelta(hours=2)
+
+
+@dataclass(frozen=True)
+class SupervisionPolicy:
+    checkin_every: timedelta = timedelta(days=1)
+    checkin_timeout: timedelta = timedelta(hours=4)
+    window: WorkingWindow = field(default_factory=WorkingWindow)
+    adaptive: bool = False
+
+
+@dataclass(frozen=True)
+class Supervisor:
+    """The policy plus what it needs to know of people (their timezones)."""
+
+    policy: SupervisionPolicy
+    directory: Directory
+
+    def tz_of(self, user_id: str) -> str | None:
+        """From what Steward already knows: supervision never waits on Slack."""
+        return self.directory.known_tz(user_id)
+
+    def cadence_for(self, session: Session, delegation: Delegation, now: datetime) -> Cadence:
+        if delegation.checkin_every_s:
+            return fixed_cadence(timedelta(seconds=delegation.checkin_every_s), own=True)
+        base = self.policy.checkin_every
+        if not self.policy.adaptive:
+            return fixed_cadence(base)
+        return adaptive_cadence(base, self.track_record(session, delegation.assignee_id, now))
+
+    def track_record(self, session: Session, assignee_id: str, now: datetime) -> TrackRecord:
+        since = now - WINDOW
+        counts = track_record_counts(session, assignee_id=assignee_id, since=since, until=now)
+        unanswered = unanswered_checkins_of(
+            session,
+            assignee_id=assignee_id,
+            sent_after=since,
+            sent_before=now - self.policy.checkin_timeout,
+        )
+        return TrackRecord(unanswered=unanswered, **counts)
+
+    def after_acceptance(
+        self, session: Session, delegation: Delegation, now: datetime
+    ) -> dict[str, datetime | None]:
+        """The supervision columns an item gets when it is accepted."""
+        tz = self.tz_of(delegation.assignee_id)
+        every = self.cadence_for(session, delegation, now).every
+        return {
+            "next_checkin_at": next_working_moment(now + every, tz, self.policy.window),
+            "reminder_at": reminder_time(now, delegation.due_at, tz, self.policy.window),
+        }
+
+
+def next_slot(
+    previous: datetime, every: timedelta, now: datetime, tz: str | None, window: WorkingWindow
+) -> datetime:
+    """The check-in after ``previous``: one interval on, inside working time.
+
+    After a late tick or downtime, the missed slots are skipped (one catch-up message was
+    sent for them), so the next slot is the first interval boundary still to come.
+    """
+    candidate = previous + every
+    if candidate <= now:
+        candidate = previous + every * ((now - previous) // every + 1)
+    return next_working_moment(candidate, tz, window)
+
+
+def reminder_time(
+    now: datetime, due_at: datetime | None, tz: str | None, window: WorkingWindow
+) -> datetime | None:
+    """A working day before the due date, or halfway there for short items; None if it
+    would not land in working time before the due date."""
+    if due_at is None or due_at - now < NO_REMINDER_UNDER:
+        return None
+    remaining = due_at - now
+    candidate = due_at - timedelta(days=1) if remaining > SHORT_ITEM else now + remaining / 2
+    moment = next_working_moment(candidate, tz, window)
+    return moment if moment < due_at else None

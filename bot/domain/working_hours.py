@@ -1,0 +1,76 @@
+"""When a person is at work: their working hours and days, on their own clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from bot.domain.due_dates import zone
+
+
+@dataclass(frozen=True)
+class WorkingWindow:
+    hours: tuple[time, time] | None = (time(9), time(18))  # None: any time of day
+    days: frozenset[int] = frozenset(range(5))  # Monday is 0
+
+    @property
+    def always(self) -> bool:
+        return self.hours is None and len(self.days) == 7
+
+
+def is_working_time(moment: datetime, tz: str | None, window: WorkingWindow) -> bool:
+    local = moment.astimezone(zone(tz))
+    if local.weekday() not in window.days:
+        return False
+    if window.hours is None:
+        return True
+    start, end = window.hours
+    return start <= local.time() < end
+
+
+def next_working_moment(moment: datetime, tz: str | None, window: WorkingWindow) -> datetime:
+    """``moment`` itself if it falls inside the window, else the start of the next window.
+
+    Computed on the person's own clock with zoneinfo, so it stays right across DST changes.
+    """
+    if window.always or is_working_time(moment, tz, window):
+        return moment
+    local_zone = zone(tz)
+    local = moment.astimezone(local_zone)
+    start = window.hours[0] if window.hours else time(0)
+    for days_ahead in range(8):
+        day = local.date() + timedelta(days=days_ahead)
+        if day.weekday() not in window.days:
+            continue
+        opening = datetime.combine(day, start, tzinfo=local_zone)
+        if opening > local or (days_ahead == 0 and window.hours is None):
+            return opening.astimezone(moment.tzinfo)
+    return moment  # no working day configured at all: never hold messages back
+
+
+def working_time_between(
+    start: datetime, end: datetime, tz: str | None, window: WorkingWindow
+) -> timedelta:
+    """How much of [start, end) falls inside the window (for timeouts counted in working time)."""
+    if end <= start:
+        return timedelta(0)
+    if window.always:
+        return end - start
+    local_zone = zone(tz)
+    total = timedelta(0)
+    day = start.astimezone(local_zone).date()
+    last_day = end.astimezone(local_zone).date()
+    while day <= last_day:
+        if day.weekday() in window.days:
+            open_time, close_time = window.hours or (time(0), time(0))
+            opening = datetime.combine(day, open_time, tzinfo=local_zone)
+            closing = (
+                datetime.combine(day, close_time, tzinfo=local_zone)
+                if window.hours
+                else datetime.combine(day + timedelta(days=1), time(0), tzinfo=local_zone)
+            )
+            overlap = min(closing, end) - max(opening, start)
+            if overlap > timedelta(0):
+                total += overlap
+        day += timedelta(days=1)
+    return total
