@@ -10,8 +10,10 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 
 from bot.config import Settings
+from bot.domain.jobs import TickReport
 from bot.domain.ports import Clock
 from bot.domain.supervision import Supervisor
+from bot.scheduler import Scheduler, run_tick
 from bot.slack.app import build_app, interactive_client
 from bot.slack.delivery import Delivery, retry_handlers
 from bot.slack.directory import LOOKUP_TIMEOUT_SECONDS, SlackDirectory
@@ -28,6 +30,7 @@ class Steward:
     runtime: Runtime
     app: App
     listeners: ThreadPoolExecutor
+    scheduler: Scheduler
 
     @property
     def engine(self) -> Engine:
@@ -38,12 +41,21 @@ class Steward:
             app=self.app, engine=self.engine, signing_secret=self.runtime.settings.signing_secret
         )
 
-    def start_background(self) -> None:
+    def start_background(self, *, scheduler: bool = True) -> None:
         self.runtime.delivery.start()
+        if scheduler:
+            self.scheduler.start()
+
+    def tick(self) -> TickReport:
+        """One scheduler tick now, on the runtime's clock (tests, sandbox)."""
+        report = run_tick(self.runtime)
+        self.runtime.delivery.wake()
+        return report
 
     def stop(self) -> None:
-        """Let listeners finish what they acked, then stop delivery and close the pool."""
+        """Let listeners finish what they acked, then stop the tick and delivery."""
         self.listeners.shutdown(wait=True)
+        self.scheduler.stop()
         self.runtime.delivery.stop()
         self.engine.dispose()
 
@@ -86,4 +98,5 @@ def assemble(
     # acked requests queueing behind each other.
     listeners = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
     app = build_app(runtime, listener_executor=listeners, verify_requests=http_mode)
-    return Steward(runtime=runtime, app=app, listeners=listeners)
+    scheduler = Scheduler(runtime, every=settings.policy.tick)
+    return Steward(runtime=runtime, app=app, listeners=listeners, scheduler=scheduler)

@@ -153,7 +153,7 @@ def running(slack: SlackDouble, clock: FakeClock, database_url: str) -> Iterator
     server = HttpServer(steward.wsgi(), host="127.0.0.1", port=0, threads=8)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    steward.start_background()
+    steward.start_background(scheduler=False)  # tests tick by hand on the fake clock
     base_url = f"http://127.0.0.1:{server.port}"
     sender = SlackSender(
         base_url=base_url, signing_secret=SIGNING_SECRET, response_url=slack.response_url()

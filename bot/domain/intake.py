@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from sqlmodel import Session
 
@@ -51,6 +51,7 @@ def offer_delegation(
     default_due_time: time,
     now: datetime,
     notifier: Notifier,
+    checkin_every: timedelta | None = None,
 ) -> Delegation:
     due_at = None
     if due_phrase is not None:
@@ -66,4 +67,5 @@ def offer_delegation(
         origin_channel_id=origin_channel_id,
         now=now,
         notifier=notifier,
+        checkin_every=checkin_every,
     )

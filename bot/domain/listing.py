@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
 from bot.domain.enums import DelegationStatus
+from storage.checkins import latest_answers
 from storage.delegations import open_delegations_of
-from storage.models import Delegation
+from storage.models import Checkin, Delegation
 
 LIST_LIMIT = 40
 
@@ -18,6 +19,7 @@ class OpenItems:
     to_me: list[Delegation]
     by_me: list[Delegation]
     truncated: bool
+    last_answers: dict[int, Checkin] = field(default_factory=dict)
 
 
 def open_items(session: Session, *, user_id: str) -> OpenItems:
@@ -31,4 +33,5 @@ def open_items(session: Session, *, user_id: str) -> OpenItems:
         to_me=[row for row in rows if row.assignee_id == user_id],
         by_me=[row for row in rows if row.delegator_id == user_id],
         truncated=truncated,
+        last_answers=latest_answers(session, delegation_ids=[row.id for row in rows if row.id]),
     )

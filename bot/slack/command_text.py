@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.domain.errors import BadInput
 
@@ -15,7 +16,13 @@ _BY = re.compile(r"(?:^|\s+)by\s+", re.IGNORECASE)
 # A due-date phrase is short; a longer tail after " by " is part of the task.
 _MAX_DUE_WORDS = 5
 
-USAGE = "/delegate @person <task> [by <when>]"
+USAGE = "/delegate @person <task> [by <when>] [every <interval>]"
+MIN_CADENCE = timedelta(hours=1)
+_EVERY = re.compile(
+    r"(?:^|\s+)every\s+(?P<count>\d+)?\s*(?P<unit>h|hours?|d|days?|w|weeks?)\s*$",
+    re.IGNORECASE,
+)
+_UNIT = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,7 @@ class DelegateRequest:
     assignee_id: str
     task: str
     due_phrase: str | None
+    checkin_every: timedelta | None = None
 
 
 CommandRequest = HelpRequest | ListRequest | ModalRequest | DelegateRequest
@@ -68,8 +76,24 @@ def _parse_delegation(text: str) -> DelegateRequest:
     rest = text[match.end() :].strip()
     if _MENTION.match(rest):
         raise BadInput("Delegate to one person at a time; mention only one teammate.")
+    rest, checkin_every = split_cadence(rest)
     task, due_phrase = split_due(rest)
-    return DelegateRequest(assignee_id=assignee_id, task=task, due_phrase=due_phrase)
+    return DelegateRequest(
+        assignee_id=assignee_id, task=task, due_phrase=due_phrase, checkin_every=checkin_every
+    )
+
+
+def split_cadence(rest: str) -> tuple[str, timedelta | None]:
+    """Take a trailing "every 2d" / "every 3 days" / "every week" off the text."""
+    match = _EVERY.search(rest)
+    if match is None:
+        return rest, None
+    every = int(match.group("count") or 1) * _UNIT[match.group("unit")[0].lower()]
+    if every < MIN_CADENCE:
+        raise BadInput(
+            "Check in at most every hour: try `every 4h` or `every 2d`.", field="cadence"
+        )
+    return rest[: match.start()].rstrip(), every
 
 
 def split_due(rest: str) -> tuple[str, str | None]:

@@ -10,11 +10,12 @@ HELP_TEXT = """\
 *Hand a task to someone:* `/delegate @person <task> [by <when>]`
 • `/delegate @alice Prepare the Q3 report by friday`
 • `/delegate @bob Renew the TLS certificate by tomorrow 17:00`
-• `/delegate @carol Draft the hiring plan by in 3 days`
+• `/delegate @carol Draft the hiring plan by in 3 days every 2d`
 • `/delegate @dan "Review the doc written by the platform team" by 2026-12-01`
 
 <when> is read in your own Slack timezone; a day without a time means the end of that \
-working day. If your task itself contains "by", put the task in quotes.
+working day. `every 2d` (or `every 12h`, `every week`) sets how often I check in once \
+it is accepted. If your task itself contains "by", put the task in quotes.
 
 The person gets a direct message with *Accept* and *Decline*. It only counts as delegated \
 once they accept; you hear back either way.

@@ -66,6 +66,7 @@ def _offer(ack: Ack, command: dict[str, Any], request: DelegateRequest, runtime:
             default_due_time=runtime.settings.policy.default_due_time,
             now=work.now,
             notifier=work.notifier,
+            checkin_every=request.checkin_every,
         )
     confirmation = confirmation_message(
         delegation, delegator_tz=people.delegator.tz, tz_known=people.delegator_tz_known

@@ -1,0 +1,50 @@
+"""APScheduler wiring only: one job that runs the domain's tick every ``tick``."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from bot.domain.jobs import TickReport, tick
+from bot.slack.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+def run_tick(runtime: Runtime) -> TickReport:
+    return tick(
+        runtime.engine, runtime.work, now=runtime.clock.now(), supervisor=runtime.supervisor
+    )
+
+
+class Scheduler:
+    def __init__(self, runtime: Runtime, *, every: timedelta) -> None:
+        self._runtime = runtime
+        self._every = every
+        # One tick at a time; ticks missed while one ran long collapse into the next.
+        self._scheduler = BackgroundScheduler(
+            timezone=UTC,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+
+    def start(self) -> None:
+        self._scheduler.add_job(
+            self._tick,
+            "interval",
+            seconds=self._every.total_seconds(),
+            next_run_time=datetime.now(UTC),
+            id="steward-tick",
+        )
+        self._scheduler.start()
+
+    def stop(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=True)
+
+    def _tick(self) -> None:
+        try:
+            run_tick(self._runtime)
+        except Exception:  # the next tick retries; what was claimed and committed stays done
+            log.exception("tick failed")
