@@ -130,6 +130,20 @@ class Running:
         offer = self.dms_to(user_id)[0]
         return offer, button(offer.params["blocks"], ActionId.ACCEPT)["value"]
 
+    def accepted(self, text: str, *, assignee: str = ALICE) -> str:
+        """Delegate ``text`` to ``assignee`` and accept it; the delegation id."""
+        before = len(self.dms_to(assignee, count=0))
+        self.delegate(f"<@{assignee}> {text}")
+        offer = self.dms_to(assignee, count=before + 1)[before]
+        value = button(offer.params["blocks"], ActionId.ACCEPT)["value"]
+        updates = len(self.slack.calls_to("chat.update"))
+        self.click(assignee, ActionId.ACCEPT, value)
+        self.slack.wait_for("chat.update", count=updates + 1)
+        return value
+
+    def tick(self) -> None:
+        self.steward.tick()
+
     def click(self, user_id: str, action_id: str, value: str) -> None:
         response = self.sender.click(user_id=user_id, action_id=action_id, value=value)
         assert response.status_code == 200, response.text
