@@ -13,7 +13,7 @@ from storage.models import Checkin, Delegation, Event
 def track_record_counts(
     session: Session, *, assignee_id: str, since: datetime, until: datetime
 ) -> dict[str, int]:
-    """Counts over [since, until) for items assigned to ``assignee_id``, in three queries."""
+    """Counts over [since, until] for items assigned to ``assignee_id``, in three queries."""
     on_time = and_(
         Event.type == "completed",
         or_(col(Delegation.due_at).is_(None), col(Event.at) <= col(Delegation.due_at)),
@@ -30,7 +30,7 @@ def track_record_counts(
         .join(Delegation, col(Delegation.id) == col(Event.delegation_id))
         .where(Delegation.assignee_id == assignee_id)
         .where(col(Event.at) >= since)
-        .where(col(Event.at) < until)
+        .where(col(Event.at) <= until)
     ).one()
     answers = dict(
         session.exec(
@@ -38,7 +38,7 @@ def track_record_counts(
             .join(Delegation, col(Delegation.id) == col(Checkin.delegation_id))
             .where(Delegation.assignee_id == assignee_id)
             .where(col(Checkin.answered_at) >= since)
-            .where(col(Checkin.answered_at) < until)
+            .where(col(Checkin.answered_at) <= until)
             .group_by(col(Checkin.status))
         ).all()
     )
