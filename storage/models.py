@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -35,6 +35,7 @@ class Delegation(SQLModel, table=True):
     reminder_at: datetime | None = _utc(nullable=True, index=True)
     overdue_watch_at: datetime | None = _utc(nullable=True, index=True)
     overdue_at: datetime | None = _utc(nullable=True)
+    accept_deadline_at: datetime | None = _utc(nullable=True, index=True)
 
 
 class Checkin(SQLModel, table=True):
@@ -49,6 +50,39 @@ class Checkin(SQLModel, table=True):
     sent_at: datetime = _utc()
     answered_at: datetime | None = _utc(nullable=True)
     status: str | None = Field(default=None, max_length=16)
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    answer_deadline_at: datetime | None = _utc(nullable=True, index=True)
+
+
+class Escalation(SQLModel, table=True):
+    """Risk moving up the chain. ``chain`` is frozen when the escalation starts: the people
+    (and finally the fallback channel) it climbs through, level 1 first."""
+
+    __tablename__ = "escalations"
+    __table_args__ = (
+        # at most one escalation in progress per item, on every backend
+        Index(
+            "uq_escalations_open",
+            "delegation_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    delegation_id: int = Field(foreign_key="delegations.id", index=True)
+    reason: str = Field(max_length=32)
+    chain: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    level: int = 1
+    target: str = Field(max_length=32)
+    status: str = Field(default="open", max_length=16)
+    started_at: datetime = _utc()
+    stalled_since: datetime = _utc()
+    level_started_at: datetime = _utc()
+    next_step_at: datetime | None = _utc(nullable=True, index=True)
+    acknowledged_at: datetime | None = _utc(nullable=True)
+    acknowledged_by: str | None = Field(default=None, max_length=32)
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
@@ -114,6 +148,7 @@ class SlackUser(SQLModel, table=True):
 __all__ = [
     "Checkin",
     "Delegation",
+    "Escalation",
     "Event",
     "OutboxMessage",
     "SlackMessage",

@@ -74,3 +74,27 @@ def working_time_between(
                 total += overlap
         day += timedelta(days=1)
     return total
+
+
+def add_working_time(
+    start: datetime, duration: timedelta, tz: str | None, window: WorkingWindow
+) -> datetime:
+    """The moment ``duration`` of working time after ``start`` (for timeouts that should not
+    run out over a night or a weekend)."""
+    if window.always:
+        return start + duration
+    local_zone = zone(tz)
+    moment = next_working_moment(start, tz, window)
+    remaining = duration
+    for _ in range(3700):  # a bound far beyond any sane timeout (ten years of working days)
+        local = moment.astimezone(local_zone)
+        if window.hours is None:
+            closing = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=local_zone)
+        else:
+            closing = datetime.combine(local.date(), window.hours[1], tzinfo=local_zone)
+        available = closing - local
+        if remaining <= available:
+            return (local + remaining).astimezone(start.tzinfo)
+        remaining -= available
+        moment = next_working_moment(closing.astimezone(start.tzinfo), tz, window)
+    return start + duration
