@@ -53,6 +53,10 @@ class Policy:
             checkin_timeout=self.checkin_timeout,
             window=self.window,
             adaptive=self.adaptive_checkins,
+            accept_timeout=self.accept_timeout,
+            escalation_timeout=self.escalation_timeout,
+            chain=self.chain,
+            fallback_channel=self.fallback_channel,
         )
 
     @property

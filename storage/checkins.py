@@ -74,10 +74,20 @@ def claim_column(
 
 
 def add_checkin(
-    session: Session, *, delegation_id: int, slot: datetime, now: datetime
+    session: Session,
+    *,
+    delegation_id: int,
+    slot: datetime,
+    now: datetime,
+    answer_deadline_at: datetime | None = None,
 ) -> Checkin | None:
     """The check-in for this slot, or None if one was already recorded (ever)."""
-    checkin = Checkin(delegation_id=delegation_id, slot=slot, sent_at=now)
+    checkin = Checkin(
+        delegation_id=delegation_id,
+        slot=slot,
+        sent_at=now,
+        answer_deadline_at=answer_deadline_at,
+    )
     try:
         with session.begin_nested():
             session.add(checkin)
@@ -99,7 +109,7 @@ def record_answer(
         update(Checkin)
         .where(col(Checkin.id) == checkin_id)
         .where(col(Checkin.answered_at).is_(None))
-        .values(status=status, note=note, answered_at=now)
+        .values(status=status, note=note, answered_at=now, answer_deadline_at=None)
     )
     return session.execute(statement).rowcount == 1
 

@@ -7,8 +7,15 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.domain.delegations import complete, iso
-from bot.domain.enums import SYSTEM_ACTOR, CheckinStatus, DelegationStatus, EventType
+from bot.domain.enums import (
+    SYSTEM_ACTOR,
+    CheckinStatus,
+    DelegationStatus,
+    EscalationReason,
+    EventType,
+)
 from bot.domain.errors import InvalidTransition, NotAllowed, NotFound
+from bot.domain.escalation import start_escalation
 from bot.domain.ports import Notifier
 from bot.domain.supervision import Supervisor, next_slot
 from storage.checkins import add_checkin, claim_column, get_checkin, record_answer
@@ -46,7 +53,15 @@ def send_checkin(
     )
     if not claimed:
         return None
-    checkin = add_checkin(session, delegation_id=delegation_id, slot=slot, now=now)
+    checkin = add_checkin(
+        session,
+        delegation_id=delegation_id,
+        slot=slot,
+        now=now,
+        answer_deadline_at=supervisor.deadline(
+            now, supervisor.policy.checkin_timeout, delegation.assignee_id
+        ),
+    )
     if checkin is None:  # this slot was sent before (a crash between send and reschedule)
         return None
     record_event(
@@ -77,6 +92,7 @@ def answer_checkin(
     note: str | None,
     now: datetime,
     notifier: Notifier,
+    supervisor: Supervisor,
 ) -> Delegation:
     """Record the assignee's answer. If the item has closed meanwhile, the check-in is
     edited to say so and nothing else happens."""
@@ -104,6 +120,18 @@ def answer_checkin(
     notifier.checkin_settled(delegation, answered)
     if status in (CheckinStatus.AT_RISK, CheckinStatus.BLOCKED):
         notifier.tell_delegator_checkin(delegation, answered)
+    if status is CheckinStatus.BLOCKED:
+        start_escalation(
+            session,
+            delegation=delegation,
+            reason=EscalationReason.BLOCKED,
+            actor=actor,
+            now=now,
+            stalled_since=now,
+            supervisor=supervisor,
+            notifier=notifier,
+            note=note,
+        )
     if status is CheckinStatus.DONE:
         assert delegation.id is not None
         return complete(
@@ -139,9 +167,16 @@ def send_reminder(
 
 
 def note_overdue(
-    session: Session, *, delegation_id: int, expected: datetime, now: datetime
+    session: Session,
+    *,
+    delegation_id: int,
+    expected: datetime,
+    now: datetime,
+    supervisor: Supervisor,
+    notifier: Notifier,
 ) -> bool:
-    """Mark an open item whose due date has passed as overdue, once (``overdue`` event)."""
+    """Mark an open item whose due date has passed as overdue, once (``overdue`` event),
+    and escalate it."""
     claimed = claim_column(
         session,
         delegation_id=delegation_id,
@@ -163,6 +198,16 @@ def note_overdue(
         actor=SYSTEM_ACTOR,
         at=now,
         data={"due": iso(delegation.due_at), "status": delegation.status},
+    )
+    start_escalation(
+        session,
+        delegation=delegation,
+        reason=EscalationReason.OVERDUE,
+        actor=SYSTEM_ACTOR,
+        now=now,
+        stalled_since=expected,
+        supervisor=supervisor,
+        notifier=notifier,
     )
     return True
 

@@ -17,6 +17,7 @@ from bot.domain.errors import BadInput, InvalidTransition, NotAllowed, NotFound
 from bot.domain.ports import Notifier, Person
 from bot.domain.supervision import Supervisor
 from storage.delegations import add_delegation, get_delegation, move_status
+from storage.escalations import close_open_escalations
 from storage.events import record_event
 from storage.models import Delegation
 
@@ -25,6 +26,7 @@ CLEAR_SUPERVISION: dict[str, Any] = {
     "next_checkin_at": None,
     "reminder_at": None,
     "overdue_watch_at": None,
+    "accept_deadline_at": None,
 }
 MAX_REASON_LENGTH = 2000
 
@@ -65,8 +67,12 @@ def create_delegation(
     now: datetime,
     notifier: Notifier,
     checkin_every: timedelta | None = None,
+    accept_deadline_at: datetime | None = None,
 ) -> Delegation:
-    """Offer ``task`` to ``assignee``. Nothing is written when the offer is refused."""
+    """Offer ``task`` to ``assignee``. Nothing is written when the offer is refused.
+
+    ``accept_deadline_at``: when an offer still not accepted escalates (``not_accepted``).
+    """
     task = task.strip()
     _check_assignee(delegator=delegator, assignee=assignee)
     if not task:
@@ -94,6 +100,7 @@ def create_delegation(
             updated_at=now,
             checkin_every_s=int(checkin_every.total_seconds()) if checkin_every else None,
             overdue_watch_at=due_at,
+            accept_deadline_at=accept_deadline_at,
         ),
     )
     record_event(
@@ -239,6 +246,8 @@ def _transition(
     if not moved:  # someone else's request changed it between our read and our write
         _check_allowed(fresh, action)
         raise InvalidTransition("Nothing changed: this delegation changed a moment ago.")
+    if not rule.to_status.is_open:
+        close_open_escalations(session, delegation_id=delegation.id)
     record_event(
         session, delegation_id=fresh.id, type=rule.event, actor=actor, at=now, data=data or {}
     )

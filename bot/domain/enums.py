@@ -57,3 +57,30 @@ class CheckinStatus(StrEnum):
 
 
 SYSTEM_ACTOR = "system"
+
+
+class EscalationReason(StrEnum):
+    NOT_ACCEPTED = "not_accepted"
+    CHECKIN_UNANSWERED = "checkin_unanswered"
+    OVERDUE = "overdue"
+    BLOCKED = "blocked"
+    MANUAL = "manual"
+    UNACKNOWLEDGED = "unacknowledged"
+
+    @property
+    def describe(self) -> str:
+        return {
+            "not_accepted": "it was not accepted in time",
+            "checkin_unanswered": "a check-in went unanswered",
+            "overdue": "it is past its due date",
+            "blocked": "the assignee reported it blocked",
+            "manual": "someone asked for help with it",
+            "unacknowledged": "nobody picked up the escalation in time",
+        }[self.value]
+
+
+class EscalationStatus(StrEnum):
+    OPEN = "open"  # climbing, waiting for an acknowledgement
+    ACKNOWLEDGED = "acknowledged"
+    EXHAUSTED = "exhausted"  # the fallback channel was told; nowhere left to climb
+    CLOSED = "closed"  # the item closed while it was escalated

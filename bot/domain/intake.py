@@ -11,6 +11,7 @@ from bot.domain.delegations import create_delegation
 from bot.domain.due_dates import parse_due
 from bot.domain.errors import BadInput
 from bot.domain.ports import Directory, DirectoryUnavailable, Notifier, Person
+from bot.domain.supervision import Supervisor
 from storage.models import Delegation
 
 
@@ -51,6 +52,7 @@ def offer_delegation(
     default_due_time: time,
     now: datetime,
     notifier: Notifier,
+    supervisor: Supervisor,
     checkin_every: timedelta | None = None,
 ) -> Delegation:
     due_at = None
@@ -68,4 +70,7 @@ def offer_delegation(
         now=now,
         notifier=notifier,
         checkin_every=checkin_every,
+        accept_deadline_at=supervisor.deadline(
+            now, supervisor.policy.accept_timeout, people.assignee.user_id
+        ),
     )

@@ -4,61 +4,91 @@ work, claimed so that a late tick, a restart or a second replica never does it t
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from bot.domain.checkins import note_overdue, send_checkin, send_reminder
-from bot.domain.ports import WorkFactory
+from bot.domain.escalation import climb, on_accept_deadline, on_answer_deadline
+from bot.domain.ports import Notifier, WorkFactory
 from bot.domain.supervision import Supervisor
 from storage.checkins import due_for_checkin, due_for_overdue, due_for_reminder
 from storage.db import reading
+from storage.escalations import due_accept_deadlines, due_answer_deadlines, due_steps
 
 log = logging.getLogger(__name__)
 
 BATCH = 500
 
+# One step of due work: (session, row id, the due time it was found with, now, notifier).
+Step = Callable[[Session, int, datetime, datetime, Notifier], object]
+
 
 @dataclass(frozen=True)
 class TickReport:
+    overdue: int = 0
     checkins: int = 0
     reminders: int = 0
-    overdue: int = 0
+    not_accepted: int = 0
+    unanswered: int = 0
+    climbs: int = 0
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, f.name) for f in fields(self))
 
 
 def tick(engine: Engine, work: WorkFactory, *, now: datetime, supervisor: Supervisor) -> TickReport:
     with reading(engine) as session:
-        checkins_due = due_for_checkin(session, now=now, limit=BATCH)
-        reminders_due = due_for_reminder(session, now=now, limit=BATCH)
-        overdue_due = due_for_overdue(session, now=now, limit=BATCH)
-    sent = reminded = overdue = 0
-    for delegation_id, slot in overdue_due:
-        with work() as unit:
-            overdue += note_overdue(
-                unit.session, delegation_id=delegation_id, expected=slot, now=now
-            )
-    for delegation_id, slot in checkins_due:
-        with work() as unit:
-            checkin = send_checkin(
-                unit.session,
-                delegation_id=delegation_id,
-                slot=slot,
-                now=now,
-                supervisor=supervisor,
-                notifier=unit.notifier,
-            )
-            sent += checkin is not None
-    for delegation_id, expected in reminders_due:
-        with work() as unit:
-            reminded += send_reminder(
-                unit.session,
-                delegation_id=delegation_id,
-                expected=expected,
-                now=now,
-                notifier=unit.notifier,
-            )
-    report = TickReport(checkins=sent, reminders=reminded, overdue=overdue)
-    if sent or reminded or overdue:
+        due = {
+            "overdue": due_for_overdue(session, now=now, limit=BATCH),
+            "checkins": due_for_checkin(session, now=now, limit=BATCH),
+            "reminders": due_for_reminder(session, now=now, limit=BATCH),
+            "not_accepted": due_accept_deadlines(session, now=now, limit=BATCH),
+            "unanswered": due_answer_deadlines(session, now=now, limit=BATCH),
+            "climbs": due_steps(session, now=now, limit=BATCH),
+        }
+    steps: dict[str, Step] = {
+        "overdue": lambda s, i, at, n, notifier: note_overdue(
+            s, delegation_id=i, expected=at, now=n, supervisor=supervisor, notifier=notifier
+        ),
+        "checkins": lambda s, i, at, n, notifier: send_checkin(
+            s, delegation_id=i, slot=at, now=n, supervisor=supervisor, notifier=notifier
+        ),
+        "reminders": lambda s, i, at, n, notifier: send_reminder(
+            s, delegation_id=i, expected=at, now=n, notifier=notifier
+        ),
+        "not_accepted": lambda s, i, at, n, notifier: on_accept_deadline(
+            s, delegation_id=i, expected=at, now=n, supervisor=supervisor, notifier=notifier
+        ),
+        "unanswered": lambda s, i, at, n, notifier: on_answer_deadline(
+            s, checkin_id=i, expected=at, now=n, supervisor=supervisor, notifier=notifier
+        ),
+        "climbs": lambda s, i, at, n, notifier: climb(
+            s,
+            escalation_id=i,
+            expected_step_at=at,
+            now=n,
+            supervisor=supervisor,
+            notifier=notifier,
+        ),
+    }
+    done = {name: _run(work, steps[name], rows, now) for name, rows in due.items()}
+    report = TickReport(**done)
+    if report:
         log.info("tick at %s: %s", now.isoformat(), report)
     return report
+
+
+def _run(work: WorkFactory, step: Step, rows: Sequence[tuple[int, datetime]], now: datetime) -> int:
+    """Each row in its own unit of work: one failure never undoes the others' work."""
+    done = 0
+    for row_id, due_at in rows:
+        try:
+            with work() as unit:
+                done += bool(step(unit.session, row_id, due_at, now, unit.notifier))
+        except Exception:
+            log.exception("scheduled step failed for row %s; the next tick retries it", row_id)
+    return done

@@ -9,7 +9,7 @@ from typing import Protocol
 
 from sqlmodel import Session
 
-from storage.models import Checkin, Delegation
+from storage.models import Checkin, Delegation, Escalation
 
 
 class Clock(Protocol):
@@ -73,6 +73,15 @@ class Notifier(Protocol):
 
     def reminder(self, delegation: Delegation) -> None:
         """Remind the assignee that the due date is near."""
+        ...
+
+    def escalation(self, delegation: Delegation, escalation: Escalation) -> None:
+        """Tell the escalation's current target (with Acknowledge), the delegator and,
+        in neutral words, the assignee."""
+        ...
+
+    def acknowledged(self, delegation: Delegation, escalation: Escalation) -> None:
+        """Show who picked the escalation up, to them, the delegator and the assignee."""
         ...
 
 

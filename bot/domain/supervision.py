@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -9,12 +10,19 @@ from sqlmodel import Session
 
 from bot.domain.cadence import WINDOW, Cadence, TrackRecord, adaptive_cadence, fixed_cadence
 from bot.domain.ports import Directory
-from bot.domain.working_hours import WorkingWindow, next_working_moment
+from bot.domain.working_hours import WorkingWindow, add_working_time, next_working_moment
 from storage.checkins import unanswered_checkins_of
 from storage.models import Delegation
 from storage.track_record import track_record_counts
 
 SHORT_ITEM = timedelta(days=2)
+
+
+def is_person(slack_id: str) -> bool:
+    """User ids start with U or W; channels with C, G or D."""
+    return slack_id[:1] in ("U", "W")
+
+
 NO_REMINDER_UNDER = timedelta(hours=2)
 
 
@@ -24,6 +32,10 @@ class SupervisionPolicy:
     checkin_timeout: timedelta = timedelta(hours=4)
     window: WorkingWindow = field(default_factory=WorkingWindow)
     adaptive: bool = False
+    accept_timeout: timedelta = timedelta(hours=4)
+    escalation_timeout: timedelta = timedelta(hours=2)
+    chain: Mapping[str, str] = field(default_factory=dict)  # reports-to
+    fallback_channel: str | None = None
 
 
 @dataclass(frozen=True)
@@ -36,6 +48,13 @@ class Supervisor:
     def tz_of(self, user_id: str) -> str | None:
         """From what Steward already knows: supervision never waits on Slack."""
         return self.directory.known_tz(user_id)
+
+    def deadline(self, start: datetime, duration: timedelta, recipient: str) -> datetime:
+        """``duration`` of the recipient's working time after ``start``. A channel has no
+        working hours."""
+        if not is_person(recipient):
+            return start + duration
+        return add_working_time(start, duration, self.tz_of(recipient), self.policy.window)
 
     def cadence_for(self, session: Session, delegation: Delegation, now: datetime) -> Cadence:
         if delegation.checkin_every_s:
@@ -65,6 +84,7 @@ class Supervisor:
         return {
             "next_checkin_at": next_working_moment(now + every, tz, self.policy.window),
             "reminder_at": reminder_time(now, delegation.due_at, tz, self.policy.window),
+            "accept_deadline_at": None,
         }
 
 

@@ -79,6 +79,8 @@ def _error_block(body: dict[str, Any], error: Exception) -> str:
         return BlockId.DECLINE_REASON
     if callback_id == CallbackId.CHECKIN_NOTE_MODAL:
         return BlockId.CHECKIN_NOTE
+    if callback_id == CallbackId.ESCALATE_MODAL:
+        return BlockId.ESCALATE_REASON
     return block_for_field(getattr(error, "field", None))
 
 

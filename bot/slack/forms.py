@@ -59,6 +59,10 @@ def checkin_note(body: dict[str, Any]) -> str | None:
     return _text(_input(body, BlockId.CHECKIN_NOTE, ActionId.CHECKIN_NOTE).get("value"))
 
 
+def escalate_reason(body: dict[str, Any]) -> str | None:
+    return _text(_input(body, BlockId.ESCALATE_REASON, ActionId.ESCALATE_REASON).get("value"))
+
+
 def decline_reason(body: dict[str, Any]) -> str | None:
     return _text(_input(body, BlockId.DECLINE_REASON, ActionId.DECLINE_REASON).get("value"))
 

@@ -19,6 +19,9 @@ class ActionId(StrEnum):
     CHECKIN_BLOCKED = "checkin_blocked"
     CHECKIN_DONE = "checkin_done"
     CHECKIN_NOTE = "checkin_note_input"
+    ESCALATE = "delegation_escalate"
+    ESCALATE_REASON = "escalate_reason_input"
+    ACKNOWLEDGE = "escalation_acknowledge"
 
 
 class BlockId(StrEnum):
@@ -29,12 +32,16 @@ class BlockId(StrEnum):
     NEW_DUE = "new_due"
     CHECKIN_ACTIONS = "checkin_actions"
     CHECKIN_NOTE = "checkin_note"
+    ESCALATION_ACTIONS = "escalation_actions"
+    ESCALATE_REASON = "escalate_reason"
+    NOTICE_ACTIONS = "notice_actions"
 
 
 class CallbackId(StrEnum):
     DECLINE_MODAL = "decline_modal"
     DELEGATE_MODAL = "delegate_modal"
     CHECKIN_NOTE_MODAL = "checkin_note_modal"
+    ESCALATE_MODAL = "escalate_modal"
 
 
 class Command(StrEnum):

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.domain.supervision import is_person
 from bot.slack.blocks.checkins import (
     checkin_message,
     checkin_settled_message,
@@ -14,9 +15,16 @@ from bot.slack.blocks.checkins import (
     risk_notice,
 )
 from bot.slack.blocks.common import Rendered
+from bot.slack.blocks.escalations import (
+    acknowledged_message,
+    escalated_notice,
+    escalation_message,
+    picked_up_notice,
+)
 from bot.slack.blocks.notices import delegator_notice
 from bot.slack.blocks.offer import offer_message, settled_message
-from storage.models import Checkin, Delegation
+from storage.checkins import latest_answers
+from storage.models import Checkin, Delegation, Escalation
 from storage.outbox import enqueue
 from storage.slack_cache import get_user
 
@@ -31,6 +39,10 @@ def offer_key(delegation: Delegation) -> str:
 
 def checkin_key(checkin: Checkin) -> str:
     return f"checkin:{checkin.id}"
+
+
+def escalation_key(escalation: Escalation, target: str) -> str:
+    return f"escalation:{escalation.id}:to:{target}"
 
 
 class SlackNotifier:
@@ -69,6 +81,32 @@ class SlackNotifier:
     def reminder(self, delegation: Delegation) -> None:
         rendered = reminder_message(delegation, tz=self._tz(delegation.assignee_id))
         self._queue(POST, delegation.assignee_id, rendered, delegation)
+
+    def escalation(self, delegation: Delegation, escalation: Escalation) -> None:
+        last = latest_answers(self._session, delegation_ids=[delegation.id or 0])
+        rendered = escalation_message(
+            delegation,
+            escalation,
+            last_answer=last.get(delegation.id or 0),
+            tz=self._tz(escalation.target) if is_person(escalation.target) else None,
+            now=self._now,
+        )
+        key = escalation_key(escalation, escalation.target)
+        self._queue(POST, escalation.target, rendered, delegation, key=key)
+        if escalation.target != delegation.delegator_id:
+            notice = escalated_notice(delegation, escalation, to_assignee=False)
+            self._queue(POST, delegation.delegator_id, notice, delegation)
+        notice = escalated_notice(delegation, escalation, to_assignee=True)
+        self._queue(POST, delegation.assignee_id, notice, delegation)
+
+    def acknowledged(self, delegation: Delegation, escalation: Escalation) -> None:
+        actor = escalation.acknowledged_by or ""
+        reached = escalation.chain[: escalation.level]
+        where = actor if actor in reached else reached[-1]
+        rendered = acknowledged_message(delegation, escalation)
+        self._queue(UPDATE, where, rendered, delegation, key=escalation_key(escalation, where))
+        for person in {delegation.delegator_id, delegation.assignee_id} - {actor}:
+            self._queue(POST, person, picked_up_notice(delegation, escalation), delegation)
 
     def reply_privately(self, *, response_url: str, user_id: str, text: str) -> None:
         """An ephemeral answer to the person who clicked, through the action's response_url."""

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    MarkdownTextObject,
+    SectionBlock,
+)
 
 from bot.domain.enums import EventType
 from bot.slack.blocks.common import Rendered, context, task_title
+from bot.slack.ids import ActionId, BlockId
 from bot.slack.mrkdwn import escaped_clip, local_time, mention, quote
 from storage.models import Delegation
 
@@ -25,9 +32,20 @@ def delegator_notice(
     if what == EventType.DECLINED:
         reason = delegation.decline_reason
         body += f"\n*Reason:* {escaped_clip(reason, 1500)}" if reason else "\n_No reason given._"
-    blocks = [
+    blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=body)),
         context(f"Due {local_time(delegation.due_at, delegator_tz)} · item #{delegation.id}"),
     ]
+    if what == EventType.ACCEPTED:
+        blocks.append(
+            ActionsBlock(
+                block_id=BlockId.NOTICE_ACTIONS,
+                elements=[
+                    ButtonElement(
+                        text="Escalate", action_id=ActionId.ESCALATE, value=str(delegation.id)
+                    )
+                ],
+            )
+        )
     text = f"{_VERBS[what].format(who=mention(actor))} Task: {task_title(delegation.task)}"
     return Rendered(text=text.replace("*", ""), blocks=blocks)

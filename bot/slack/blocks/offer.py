@@ -57,7 +57,10 @@ def settled_message(delegation: Delegation, *, assignee_tz: str | None) -> Rende
         blocks.append(
             ActionsBlock(
                 block_id=BlockId.OFFER_ACTIONS,
-                elements=[_button("Done", ActionId.DONE, delegation, style="primary")],
+                elements=[
+                    _button("Done", ActionId.DONE, delegation, style="primary"),
+                    _button("Escalate", ActionId.ESCALATE, delegation),
+                ],
             )
         )
     text = f"{outcome} Task: {task_title(delegation.task)}"

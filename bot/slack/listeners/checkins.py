@@ -39,6 +39,7 @@ def register(app: App, runtime: Runtime) -> None:
                 note=None,
                 now=work.now,
                 notifier=work.notifier,
+                supervisor=runtime.supervisor,
             )
 
     @guarded
@@ -73,5 +74,6 @@ def register(app: App, runtime: Runtime) -> None:
                 note=checkin_note(body),
                 now=work.now,
                 notifier=work.notifier,
+                supervisor=runtime.supervisor,
             )
         ack()

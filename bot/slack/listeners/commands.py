@@ -66,6 +66,7 @@ def _offer(ack: Ack, command: dict[str, Any], request: DelegateRequest, runtime:
             default_due_time=runtime.settings.policy.default_due_time,
             now=work.now,
             notifier=work.notifier,
+            supervisor=runtime.supervisor,
             checkin_every=request.checkin_every,
         )
     confirmation = confirmation_message(

@@ -49,6 +49,7 @@ def register(app: App, runtime: Runtime) -> None:
                 default_due_time=runtime.settings.policy.default_due_time,
                 now=work.now,
                 notifier=work.notifier,
+                supervisor=runtime.supervisor,
             )
         ack()
 

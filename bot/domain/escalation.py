@@ -1,0 +1,367 @@
+"""Escalation: a frozen chain plus a step function. Risk climbs from the assignee's manager
+up the reports-to chain, then to the fallback channel, until someone acknowledges it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.domain.delegations import iso
+from bot.domain.enums import (
+    SYSTEM_ACTOR,
+    DelegationStatus,
+    EscalationReason,
+    EscalationStatus,
+    EventType,
+)
+from bot.domain.errors import InvalidTransition, NotAllowed, NotFound
+from bot.domain.ports import Notifier
+from bot.domain.supervision import Supervisor, is_person
+from storage.checkins import claim_column, get_checkin
+from storage.delegations import get_delegation
+from storage.escalations import (
+    add_escalation,
+    claim_answer_deadline,
+    get_escalation,
+    move_escalation,
+)
+from storage.events import record_event
+from storage.models import Delegation, Escalation
+
+MAX_NOTE_LENGTH = 2000
+OPEN_ITEM = [status for status in DelegationStatus if status.is_open]
+
+
+def chain_for(
+    *, assignee: str, delegator: str, chain: Mapping[str, str], fallback: str | None
+) -> list[str]:
+    """Who an escalation for this assignee climbs through, level 1 first.
+
+    Managers from the reports-to map, cut where it would loop; the delegator when the map
+    says nothing about the assignee; the fallback channel last.
+    """
+    climb: list[str] = []
+    seen = {assignee}
+    person = assignee
+    while person in chain and chain[person] not in seen:
+        person = chain[person]
+        climb.append(person)
+        seen.add(person)
+    if not climb and delegator != assignee:
+        climb.append(delegator)
+    if fallback:
+        climb.append(fallback)
+    return climb
+
+
+def find_loops(chain: Mapping[str, str]) -> list[list[str]]:
+    """Every cycle in a reports-to map, each once (for `steward check` and start-up)."""
+    loops: list[list[str]] = []
+    reported: set[str] = set()
+    for start in chain:
+        path: list[str] = []
+        person = start
+        while person in chain and person not in path:
+            path.append(person)
+            person = chain[person]
+        if person in path and person not in reported:
+            loop = path[path.index(person) :]
+            reported.update(loop)
+            loops.append([*loop, person])
+    return loops
+
+
+def start_escalation(
+    session: Session,
+    *,
+    delegation: Delegation,
+    reason: EscalationReason,
+    actor: str,
+    now: datetime,
+    stalled_since: datetime,
+    supervisor: Supervisor,
+    notifier: Notifier,
+    note: str | None = None,
+) -> Escalation | None:
+    """Start climbing at level 1, or None when an escalation is already in progress (a new
+    trigger does not restart the climb) or there is nobody to tell."""
+    policy = supervisor.policy
+    climb = chain_for(
+        assignee=delegation.assignee_id,
+        delegator=delegation.delegator_id,
+        chain=policy.chain,
+        fallback=policy.fallback_channel,
+    )
+    if not climb:
+        return None
+    assert delegation.id is not None
+    escalation = add_escalation(
+        session,
+        escalation=Escalation(
+            delegation_id=delegation.id,
+            reason=reason,
+            chain=climb,
+            level=1,
+            target=climb[0],
+            status=EscalationStatus.OPEN,
+            started_at=now,
+            stalled_since=stalled_since,
+            level_started_at=now,
+            next_step_at=_next_step(supervisor, climb, 1, now),
+            note=(note or "").strip()[:MAX_NOTE_LENGTH] or None,
+        ),
+    )
+    if escalation is None:
+        return None
+    if escalation.next_step_at is None and not is_person(escalation.target):
+        escalation.status = EscalationStatus.EXHAUSTED
+        session.add(escalation)
+        session.flush()
+    _escalated(session, delegation, escalation, reason=reason, actor=actor, now=now)
+    notifier.escalation(delegation, escalation)
+    return escalation
+
+
+def climb(
+    session: Session,
+    *,
+    escalation_id: int,
+    expected_step_at: datetime,
+    now: datetime,
+    supervisor: Supervisor,
+    notifier: Notifier,
+) -> bool:
+    """Nobody acknowledged in time: tell the next level. Exactly once, and never after an
+    acknowledgement that committed first."""
+    escalation = get_escalation(session, escalation_id=escalation_id)
+    if (
+        escalation is None
+        or escalation.status != EscalationStatus.OPEN
+        or escalation.next_step_at != expected_step_at
+    ):
+        return False
+    level = escalation.level + 1
+    if level > len(escalation.chain):  # told everyone: stop waiting
+        return move_escalation(
+            session,
+            escalation_id=escalation_id,
+            expected_level=escalation.level,
+            values={"status": EscalationStatus.EXHAUSTED, "next_step_at": None},
+        )
+    target = escalation.chain[level - 1]
+    last = level == len(escalation.chain)
+    moved = move_escalation(
+        session,
+        escalation_id=escalation_id,
+        expected_level=escalation.level,
+        values={
+            "level": level,
+            "target": target,
+            "level_started_at": now,
+            "next_step_at": _next_step(supervisor, escalation.chain, level, now),
+            "status": EscalationStatus.EXHAUSTED
+            if last and not is_person(target)
+            else EscalationStatus.OPEN,
+        },
+    )
+    if not moved:
+        return False
+    fresh = get_escalation(session, escalation_id=escalation_id)
+    delegation = get_delegation(session, delegation_id=escalation.delegation_id)
+    assert fresh is not None and delegation is not None
+    _escalated(
+        session,
+        delegation,
+        fresh,
+        reason=EscalationReason.UNACKNOWLEDGED,
+        actor=SYSTEM_ACTOR,
+        now=now,
+    )
+    notifier.escalation(delegation, fresh)
+    return True
+
+
+def acknowledge(
+    session: Session, *, escalation_id: int, actor: str, now: datetime, notifier: Notifier
+) -> Escalation:
+    """Someone the escalation reached picks it up: the climb stops."""
+    escalation = get_escalation(session, escalation_id=escalation_id)
+    if escalation is None:
+        raise NotFound("I can't find that escalation any more.")
+    reached = escalation.chain[: escalation.level]
+    if actor not in reached and not any(not is_person(target) for target in reached):
+        raise NotAllowed("Only the person this escalation went to can acknowledge it.")
+    if escalation.status == EscalationStatus.ACKNOWLEDGED:
+        raise InvalidTransition(f"Already picked up by <@{escalation.acknowledged_by}>.")
+    if escalation.status == EscalationStatus.CLOSED:
+        raise InvalidTransition("Nothing to pick up: the item has closed.")
+    moved = move_escalation(
+        session,
+        escalation_id=escalation_id,
+        expected_level=escalation.level,
+        expected_status=escalation.status,
+        values={
+            "status": EscalationStatus.ACKNOWLEDGED,
+            "acknowledged_at": now,
+            "acknowledged_by": actor,
+            "next_step_at": None,
+        },
+    )
+    if not moved:
+        raise InvalidTransition("This escalation moved on a moment ago; try again.")
+    fresh = get_escalation(session, escalation_id=escalation_id)
+    delegation = get_delegation(session, delegation_id=escalation.delegation_id)
+    assert fresh is not None and delegation is not None
+    record_event(
+        session,
+        delegation_id=delegation.id,
+        type=EventType.ACKNOWLEDGED,
+        actor=actor,
+        at=now,
+        data={"escalation_id": fresh.id, "level": fresh.level},
+    )
+    notifier.acknowledged(delegation, fresh)
+    return fresh
+
+
+def escalate_manually(
+    session: Session,
+    *,
+    delegation_id: int,
+    actor: str,
+    note: str | None,
+    now: datetime,
+    supervisor: Supervisor,
+    notifier: Notifier,
+) -> Escalation:
+    delegation = check_can_escalate(session, delegation_id=delegation_id, actor=actor)
+    escalation = start_escalation(
+        session,
+        delegation=delegation,
+        reason=EscalationReason.MANUAL,
+        actor=actor,
+        now=now,
+        stalled_since=now,
+        supervisor=supervisor,
+        notifier=notifier,
+        note=note,
+    )
+    if escalation is None:
+        raise InvalidTransition(
+            "This item is already escalated and waiting for someone to pick it up."
+        )
+    return escalation
+
+
+def check_can_escalate(session: Session, *, delegation_id: int, actor: str) -> Delegation:
+    delegation = get_delegation(session, delegation_id=delegation_id)
+    if delegation is None:
+        raise NotFound("I can't find that delegation any more.")
+    if actor not in (delegation.assignee_id, delegation.delegator_id):
+        raise NotAllowed("Only the assignee or the delegator can escalate this item.")
+    if delegation.status not in OPEN_ITEM:
+        raise InvalidTransition("Nothing to escalate: this item has closed.")
+    return delegation
+
+
+def on_accept_deadline(
+    session: Session,
+    *,
+    delegation_id: int,
+    expected: datetime,
+    now: datetime,
+    supervisor: Supervisor,
+    notifier: Notifier,
+) -> bool:
+    """Not accepted within accept_timeout (of the assignee's working time)."""
+    claimed = claim_column(
+        session,
+        delegation_id=delegation_id,
+        column="accept_deadline_at",
+        expected=expected,
+        replacement=None,
+        statuses=[DelegationStatus.OFFERED],
+    )
+    delegation = get_delegation(session, delegation_id=delegation_id) if claimed else None
+    if delegation is None:
+        return False
+    return (
+        start_escalation(
+            session,
+            delegation=delegation,
+            reason=EscalationReason.NOT_ACCEPTED,
+            actor=SYSTEM_ACTOR,
+            now=now,
+            stalled_since=delegation.created_at,
+            supervisor=supervisor,
+            notifier=notifier,
+        )
+        is not None
+    )
+
+
+def on_answer_deadline(
+    session: Session,
+    *,
+    checkin_id: int,
+    expected: datetime,
+    now: datetime,
+    supervisor: Supervisor,
+    notifier: Notifier,
+) -> bool:
+    """A check-in unanswered for checkin_timeout (of the assignee's working time)."""
+    if not claim_answer_deadline(session, checkin_id=checkin_id, expected=expected):
+        return False
+    checkin = get_checkin(session, checkin_id=checkin_id)
+    delegation = get_delegation(session, delegation_id=checkin.delegation_id) if checkin else None
+    if checkin is None or delegation is None or delegation.status != DelegationStatus.ACCEPTED:
+        return False
+    return (
+        start_escalation(
+            session,
+            delegation=delegation,
+            reason=EscalationReason.CHECKIN_UNANSWERED,
+            actor=SYSTEM_ACTOR,
+            now=now,
+            stalled_since=checkin.sent_at,
+            supervisor=supervisor,
+            notifier=notifier,
+        )
+        is not None
+    )
+
+
+def _next_step(
+    supervisor: Supervisor, climb: list[str], level: int, now: datetime
+) -> datetime | None:
+    """When this level times out and the next is told; None at the last level."""
+    if level >= len(climb) and not is_person(climb[level - 1]):
+        return None
+    return supervisor.deadline(now, supervisor.policy.escalation_timeout, climb[level - 1])
+
+
+def _escalated(
+    session: Session,
+    delegation: Delegation,
+    escalation: Escalation,
+    *,
+    reason: EscalationReason,
+    actor: str,
+    now: datetime,
+) -> None:
+    record_event(
+        session,
+        delegation_id=delegation.id,
+        type=EventType.ESCALATED,
+        actor=actor,
+        at=now,
+        data={
+            "level": escalation.level,
+            "to": escalation.target,
+            "reason": reason.value,
+            "escalation_id": escalation.id,
+            "stalled_since": iso(escalation.stalled_since),
+        },
+    )
