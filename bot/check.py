@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TextIO
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.config import Settings
+from bot.domain.escalation import find_loops
 from storage import outbox
 from storage.db import is_reachable, make_engine, reading
 
@@ -20,7 +22,11 @@ def run_checks(settings: Settings, *, out: TextIO) -> int:
     elif not settings.bot_token.startswith("xoxb-"):
         problems.append("SLACK_BOT_TOKEN should be a bot token starting with xoxb-.")
     else:
-        problems.extend(_auth_test(settings, notes))
+        token_problems = _auth_test(settings, notes)
+        problems.extend(token_problems)
+        if not token_problems:
+            problems.extend(_chain_people(settings))
+    problems.extend(chain_loops(settings.policy.chain))
     if settings.app_token and not settings.app_token.startswith("xapp-"):
         problems.append("SLACK_APP_TOKEN should be an app-level token starting with xapp-.")
     if not settings.app_token and not settings.signing_secret:
@@ -47,6 +53,37 @@ def _auth_test(settings: Settings, notes: list[str]) -> list[str]:
         return [f"Cannot reach Slack at {settings.api_url} ({error})."]
     notes.append(f"bot token works: {response.get('user')} in {response.get('team')}")
     return []
+
+
+def chain_loops(chain: Mapping[str, str]) -> list[str]:
+    return [
+        "The [chain] loops: " + " → ".join(loop) + " (escalations stop where it would repeat)."
+        for loop in find_loops(chain)
+    ]
+
+
+def _chain_people(settings: Settings) -> list[str]:
+    """Everyone named in [chain] must be a current, human member of the workspace."""
+    client = WebClient(base_url=settings.api_url, token=settings.bot_token, timeout=10)
+    people = sorted(set(settings.policy.chain) | set(settings.policy.chain.values()))
+    problems = []
+    for user_id in people:
+        try:
+            user = client.users_info(user=user_id)["user"]
+        except SlackApiError as error:
+            reason = error.response.get("error")
+            if reason == "user_not_found":
+                problems.append(f"[chain] names {user_id}, who is not in this workspace.")
+            else:
+                problems.append(f"Could not look up {user_id} from [chain] ({reason}).")
+            continue
+        except (SlackClientError, OSError) as error:
+            return [f"Could not look up the people in [chain] ({error})."]
+        if user.get("deleted"):
+            problems.append(f"[chain] names {user_id}, whose account is deactivated.")
+        elif user.get("is_bot"):
+            problems.append(f"[chain] names {user_id}, which is a bot.")
+    return problems
 
 
 def _database(settings: Settings, notes: list[str]) -> list[str]:

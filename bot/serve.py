@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from bot.check import chain_loops
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.slack.http import HttpServer
@@ -15,6 +16,8 @@ log = logging.getLogger(__name__)
 def serve(settings: Settings, *, http: bool, port: int | None, host: str) -> int:
     settings.require_bot_token()
     http_mode = http or not settings.app_token
+    for problem in chain_loops(settings.policy.chain):
+        log.warning("%s Run `steward check` for details.", problem)
     steward = assemble(settings, clock=SystemClock(), http_mode=http_mode)
     steward.start_background()
     try:

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -79,17 +80,33 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]
     yield from _postgres_schema_url(POSTGRES_URL)
 
 
-def settings_for(slack: SlackDouble, database_url: str, **overrides: str) -> Settings:
+def settings_for(
+    slack: SlackDouble, database_url: str, *, policy_file: Path | None = None, **overrides: str
+) -> Settings:
     env = {
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": slack.api_url,
         "DATABASE_URL": database_url,
-        "STEWARD_CONFIG": "/nonexistent/steward.toml",
+        "STEWARD_CONFIG": str(policy_file or "/nonexistent/steward.toml"),
         **overrides,
     }
-    env.pop("STEWARD_CONFIG")  # no policy file: defaults
+    if policy_file is None:
+        env.pop("STEWARD_CONFIG")  # no policy file: defaults
     return load_settings(env)
+
+
+@pytest.fixture
+def policy_toml() -> str:
+    """The running Steward's steward.toml; override this fixture in a test module."""
+    return ""
+
+
+@pytest.fixture
+def policy_file(policy_toml: str, tmp_path: Path) -> Path:
+    path = tmp_path / "steward.toml"
+    path.write_text(policy_toml)
+    return path
 
 
 @dataclass
@@ -162,8 +179,10 @@ def iso(moment: datetime) -> str:
 
 
 @pytest.fixture
-def running(slack: SlackDouble, clock: FakeClock, database_url: str) -> Iterator[Running]:
-    steward = assemble(settings_for(slack, database_url), clock=clock)
+def running(
+    slack: SlackDouble, clock: FakeClock, database_url: str, policy_file: Path
+) -> Iterator[Running]:
+    steward = assemble(settings_for(slack, database_url, policy_file=policy_file), clock=clock)
     server = HttpServer(steward.wsgi(), host="127.0.0.1", port=0, threads=8)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -41,6 +41,11 @@ class ModalRequest:
 
 
 @dataclass(frozen=True)
+class ChainRequest:
+    user_id: str
+
+
+@dataclass(frozen=True)
 class DelegateRequest:
     assignee_id: str
     task: str
@@ -48,7 +53,7 @@ class DelegateRequest:
     checkin_every: timedelta | None = None
 
 
-CommandRequest = HelpRequest | ListRequest | ModalRequest | DelegateRequest
+CommandRequest = HelpRequest | ListRequest | ModalRequest | ChainRequest | DelegateRequest
 
 
 def parse_command_text(text: str) -> CommandRequest:
@@ -60,7 +65,16 @@ def parse_command_text(text: str) -> CommandRequest:
         return HelpRequest()
     if keyword in ("list", "ls"):
         return ListRequest()
+    if keyword == "chain" or keyword.startswith("chain "):
+        return _parse_chain(stripped[len("chain") :].strip())
     return _parse_delegation(stripped)
+
+
+def _parse_chain(rest: str) -> ChainRequest:
+    match = _MENTION.match(rest)
+    if match is None or rest[match.end() :].strip():
+        raise BadInput("Mention one person: `/delegate chain @person`.")
+    return ChainRequest(user_id=match.group(1))
 
 
 def _parse_delegation(text: str) -> DelegateRequest:

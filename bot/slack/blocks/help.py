@@ -5,6 +5,8 @@ from __future__ import annotations
 from slack_sdk.models.blocks import HeaderBlock, MarkdownTextObject, SectionBlock
 
 from bot.slack.blocks.common import Rendered, context
+from bot.slack.blocks.escalations import address
+from bot.slack.mrkdwn import mention
 
 HELP_TEXT = """\
 *Hand a task to someone:* `/delegate @person <task> [by <when>]`
@@ -22,6 +24,7 @@ once they accept; you hear back either way.
 
 *Other commands*
 • `/delegate list`: your open items, both the ones you handed out and the ones you took on
+• `/delegate chain @person`: who their escalations go to, in order
 • `/delegate`: a form instead of typing
 • `/delegate help`: this message"""
 
@@ -34,6 +37,21 @@ def help_message() -> Rendered:
             SectionBlock(text=MarkdownTextObject(text=HELP_TEXT)),
             context("Only the person a task is delegated to can accept or decline it."),
         ],
+    )
+
+
+def chain_message(user_id: str, climb: list[str], *, configured: bool) -> Rendered:
+    steps = " → ".join(address(step) for step in climb) or "nobody"
+    text = f"Escalations for {mention(user_id)} go to: {steps}"
+    note = (
+        "From the [chain] table in the policy file; each level has escalation_timeout "
+        "(in their working hours) to acknowledge before the next is told."
+        if configured
+        else f"No manager is configured for {mention(user_id)}: the person who delegated the "
+        "item is asked first, then the fallback channel."
+    )
+    return Rendered(
+        text=text, blocks=[SectionBlock(text=MarkdownTextObject(text=text)), context(note)]
     )
 
 

@@ -7,12 +7,14 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.domain.escalation import chain_for
 from bot.domain.intake import offer_delegation, resolve_people
 from bot.domain.listing import open_items
-from bot.slack.blocks.help import help_message
+from bot.slack.blocks.help import chain_message, help_message
 from bot.slack.blocks.listing import confirmation_message, list_message
 from bot.slack.blocks.modals import delegate_modal
 from bot.slack.command_text import (
+    ChainRequest,
     DelegateRequest,
     HelpRequest,
     ListRequest,
@@ -40,6 +42,17 @@ def register(app: App, runtime: Runtime) -> None:
             with reading(runtime.engine) as session:
                 items = open_items(session, user_id=user_id)
                 ack(response_type="ephemeral", **list_message(items, viewer_tz=tz).payload())
+        elif isinstance(request, ChainRequest):
+            policy = runtime.supervisor.policy
+            climb = chain_for(
+                assignee=request.user_id,
+                delegator="",
+                chain=policy.chain,
+                fallback=policy.fallback_channel,
+            )
+            configured = request.user_id in policy.chain
+            rendered = chain_message(request.user_id, climb, configured=configured)
+            ack(response_type="ephemeral", **rendered.payload())
         elif isinstance(request, ModalRequest):
             ack()
             client.views_open(

@@ -1,0 +1,428 @@
+"""Escalation on a real database with a fake clock: every trigger, the climb, acknowledgement,
+races, loops and working-hour counting."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from bot.domain import delegations as d
+from bot.domain.checkins import answer_checkin
+from bot.domain.enums import CheckinStatus
+from bot.domain.errors import InvalidTransition, NotAllowed
+from bot.domain.escalation import (
+    acknowledge,
+    chain_for,
+    climb,
+    escalate_manually,
+    find_loops,
+)
+from bot.domain.jobs import tick
+from bot.domain.ports import Person, Work
+from bot.domain.supervision import SupervisionPolicy, Supervisor
+from bot.domain.working_hours import WorkingWindow
+from bot.slack.notifier import SlackNotifier
+from storage.db import make_engine, unit_of_work, upgrade
+from storage.models import Checkin, Escalation, Event, OutboxMessage
+from tests.fakes import FakeClock, StaticDirectory
+
+MONDAY_9 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+LEAD, ALICE, CAROL, DAVE = "U0LEAD", "U0ALICE", "U0CAROL", "U0DAVE"
+FALLBACK = "C0FALLBACK"
+PEOPLE = [Person(user_id, tz="UTC") for user_id in (LEAD, ALICE, CAROL, DAVE)]
+CHAIN = {ALICE: CAROL, CAROL: DAVE}
+
+
+def test_chain_for() -> None:
+    assert chain_for(assignee=ALICE, delegator=LEAD, chain=CHAIN, fallback=FALLBACK) == [
+        CAROL,
+        DAVE,
+        FALLBACK,
+    ]
+    # nothing configured for the assignee: the delegator, then the channel
+    assert chain_for(assignee="U0BOB", delegator=LEAD, chain=CHAIN, fallback=FALLBACK) == [
+        LEAD,
+        FALLBACK,
+    ]
+    assert chain_for(assignee="U0BOB", delegator=LEAD, chain={}, fallback=None) == [LEAD]
+    # a loop is cut where it would repeat, never followed forever
+    looping = {ALICE: CAROL, CAROL: DAVE, DAVE: ALICE}
+    assert chain_for(assignee=ALICE, delegator=LEAD, chain=looping, fallback=None) == [CAROL, DAVE]
+    assert chain_for(assignee=CAROL, delegator=LEAD, chain={CAROL: CAROL}, fallback=None) == [LEAD]
+
+
+def test_find_loops() -> None:
+    assert find_loops(CHAIN) == []
+    assert find_loops({ALICE: CAROL, CAROL: ALICE, DAVE: ALICE}) == [[ALICE, CAROL, ALICE]]
+    assert find_loops({DAVE: DAVE}) == [[DAVE, DAVE]]
+
+
+class World:
+    """A database, a clock and a supervisor, driven tick by tick."""
+
+    def __init__(self, engine: Engine, policy: SupervisionPolicy) -> None:
+        self.engine = engine
+        self.clock = FakeClock(MONDAY_9)
+        self.supervisor = Supervisor(policy=policy, directory=StaticDirectory(*PEOPLE))
+
+    @contextmanager
+    def work(self) -> Iterator[Work]:
+        now = self.clock.now()
+        with unit_of_work(self.engine) as session:
+            yield Work(session=session, notifier=SlackNotifier(session, now=now), now=now)
+
+    def tick(self) -> Any:
+        return tick(self.engine, self.work, now=self.clock.now(), supervisor=self.supervisor)
+
+    def offer(self, *, due_in: timedelta | None = None, assignee: str = ALICE) -> int:
+        now = self.clock.now()
+        with self.work() as unit:
+            item = d.create_delegation(
+                unit.session,
+                delegator=Person(LEAD),
+                assignee=Person(assignee),
+                task="Ship it",
+                due_at=now + due_in if due_in else None,
+                origin_channel_id=None,
+                now=now,
+                notifier=unit.notifier,
+                accept_deadline_at=self.supervisor.deadline(
+                    now, self.supervisor.policy.accept_timeout, assignee
+                ),
+            )
+            assert item.id is not None
+            return item.id
+
+    def accept(self, item: int, assignee: str = ALICE) -> None:
+        with self.work() as unit:
+            d.accept(
+                unit.session,
+                delegation_id=item,
+                actor=assignee,
+                now=unit.now,
+                notifier=unit.notifier,
+                supervisor=self.supervisor,
+            )
+
+    def escalations(self) -> list[tuple[int, str, str]]:
+        """(level, to, reason) of every escalated event, in order."""
+        with Session(self.engine) as session:
+            rows = session.exec(
+                select(Event).where(Event.type == "escalated").order_by(col(Event.id))
+            ).all()
+            return [(e.data["level"], e.data["to"], e.data["reason"]) for e in rows]
+
+    def escalation(self) -> Escalation:
+        with Session(self.engine) as session:
+            return session.exec(select(Escalation).order_by(col(Escalation.id).desc())).first()
+
+    def at(self, moment: datetime) -> Any:
+        self.clock.set(moment)
+        return self.tick()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def policy(**overrides: Any) -> SupervisionPolicy:
+    values: dict[str, Any] = {
+        "accept_timeout": timedelta(hours=4),
+        "checkin_timeout": timedelta(hours=4),
+        "escalation_timeout": timedelta(hours=2),
+        "window": WorkingWindow(),
+        "chain": CHAIN,
+        "fallback_channel": FALLBACK,
+        **overrides,
+    }
+    return SupervisionPolicy(**values)
+
+
+@pytest.fixture
+def world(engine: Engine) -> World:
+    return World(engine, policy())
+
+
+def test_not_accepted_climbs_level_by_level_to_the_fallback_channel(world: World) -> None:
+    world.offer()
+    world.at(MONDAY_9 + timedelta(hours=3, minutes=59))
+    assert world.escalations() == []
+    world.at(MONDAY_9 + timedelta(hours=4))
+    assert world.escalations() == [(1, CAROL, "not_accepted")]
+    world.at(MONDAY_9 + timedelta(hours=5, minutes=59))
+    assert len(world.escalations()) == 1
+    world.at(MONDAY_9 + timedelta(hours=6))
+    world.at(MONDAY_9 + timedelta(hours=8))
+    assert world.escalations() == [
+        (1, CAROL, "not_accepted"),
+        (2, DAVE, "unacknowledged"),
+        (3, FALLBACK, "unacknowledged"),
+    ]
+    assert world.escalation().status == "exhausted"
+    world.at(MONDAY_9 + timedelta(days=3))  # the chain has run out: nothing more
+    assert len(world.escalations()) == 3
+
+
+def test_the_climb_is_counted_in_working_hours(world: World) -> None:
+    world.clock.set(datetime(2026, 11, 27, 14, 0, tzinfo=UTC))  # Friday 14:00
+    world.offer()
+    world.at(datetime(2026, 11, 27, 18, 0, tzinfo=UTC))  # four working hours later
+    assert world.escalations() == [(1, CAROL, "not_accepted")]
+    assert world.escalation().next_step_at == datetime(2026, 11, 30, 11, 0, tzinfo=UTC)
+    world.at(datetime(2026, 11, 29, 23, 0, tzinfo=UTC))  # the weekend does not count
+    assert len(world.escalations()) == 1
+    world.at(datetime(2026, 11, 30, 11, 0, tzinfo=UTC))
+    assert world.escalations()[-1] == (2, DAVE, "unacknowledged")
+
+
+def test_acknowledging_stops_the_climb(world: World) -> None:
+    world.offer()
+    world.at(MONDAY_9 + timedelta(hours=4))
+    escalation = world.escalation()
+    with pytest.raises(NotAllowed), world.work() as unit:
+        acknowledge(
+            unit.session,
+            escalation_id=escalation.id,
+            actor=DAVE,
+            now=unit.now,
+            notifier=unit.notifier,
+        )
+    with world.work() as unit:
+        acknowledge(
+            unit.session,
+            escalation_id=escalation.id,
+            actor=CAROL,
+            now=unit.now,
+            notifier=unit.notifier,
+        )
+    world.at(MONDAY_9 + timedelta(days=2))
+    assert world.escalations() == [(1, CAROL, "not_accepted")]
+    assert world.escalation().status == "acknowledged"
+    with world.engine.connect() as connection:
+        acks = connection.exec_driver_sql(
+            "SELECT actor FROM events WHERE type = 'acknowledged'"
+        ).all()
+    assert [a[0] for a in acks] == [CAROL]
+
+
+def test_an_acknowledgement_that_commits_first_wins_over_the_timeout(world: World) -> None:
+    world.offer()
+    world.at(MONDAY_9 + timedelta(hours=4))
+    escalation = world.escalation()
+    step_at = escalation.next_step_at
+    assert step_at is not None
+    world.clock.set(step_at)
+    if world.engine.dialect.name == "postgresql":
+        # the climb reads the escalation as open, the acknowledgement commits, then the
+        # climb tries to write: it must find nothing to move
+        climbing = Session(world.engine)
+        try:
+            assert climbing.get(Escalation, escalation.id).status == "open"
+            with world.work() as unit:
+                acknowledge(
+                    unit.session,
+                    escalation_id=escalation.id,
+                    actor=CAROL,
+                    now=unit.now,
+                    notifier=unit.notifier,
+                )
+            notifier = SlackNotifier(climbing, now=step_at)
+            moved = climb(
+                climbing,
+                escalation_id=escalation.id,
+                expected_step_at=step_at,
+                now=step_at,
+                supervisor=world.supervisor,
+                notifier=notifier,
+            )
+            climbing.commit()
+        finally:
+            climbing.close()
+    else:  # SQLite serialises writers: the same order, one after the other
+        with world.work() as unit:
+            acknowledge(
+                unit.session,
+                escalation_id=escalation.id,
+                actor=CAROL,
+                now=unit.now,
+                notifier=unit.notifier,
+            )
+        with world.work() as unit:
+            moved = climb(
+                unit.session,
+                escalation_id=escalation.id,
+                expected_step_at=step_at,
+                now=step_at,
+                supervisor=world.supervisor,
+                notifier=unit.notifier,
+            )
+    assert moved is False
+    assert world.escalations() == [(1, CAROL, "not_accepted")]
+
+
+def test_a_climb_that_commits_first_still_lets_the_earlier_level_acknowledge(world: World) -> None:
+    world.offer()
+    world.at(MONDAY_9 + timedelta(hours=4))
+    world.at(MONDAY_9 + timedelta(hours=6))
+    assert world.escalation().level == 2
+    with world.work() as unit:  # Carol, level 1, picks it up late: still welcome
+        acknowledge(
+            unit.session,
+            escalation_id=world.escalation().id,
+            actor=CAROL,
+            now=unit.now,
+            notifier=unit.notifier,
+        )
+    assert world.escalation().status == "acknowledged"
+
+
+def test_checkin_unanswered(world: World) -> None:
+    item = world.offer()
+    world.accept(item)
+    world.at(MONDAY_9 + timedelta(days=1))  # the check-in goes out
+    world.at(MONDAY_9 + timedelta(days=1, hours=3, minutes=59))
+    assert world.escalations() == []
+    world.at(MONDAY_9 + timedelta(days=1, hours=4))
+    assert world.escalations() == [(1, CAROL, "checkin_unanswered")]
+
+
+def test_an_answered_checkin_does_not_escalate(world: World) -> None:
+    item = world.offer()
+    world.accept(item)
+    world.at(MONDAY_9 + timedelta(days=1))
+    with Session(world.engine) as session:
+        checkin = session.exec(select(Checkin)).one()
+    with world.work() as unit:
+        answer_checkin(
+            unit.session,
+            checkin_id=checkin.id,
+            actor=ALICE,
+            status=CheckinStatus.ON_TRACK,
+            note=None,
+            now=unit.now,
+            notifier=unit.notifier,
+            supervisor=world.supervisor,
+        )
+    world.at(MONDAY_9 + timedelta(days=1, hours=8))
+    assert world.escalations() == []
+
+
+def test_blocked_escalates_at_once(world: World) -> None:
+    item = world.offer()
+    world.accept(item)
+    world.at(MONDAY_9 + timedelta(days=1))
+    with Session(world.engine) as session:
+        checkin = session.exec(select(Checkin)).one()
+    with world.work() as unit:
+        answer_checkin(
+            unit.session,
+            checkin_id=checkin.id,
+            actor=ALICE,
+            status=CheckinStatus.BLOCKED,
+            note="no access",
+            now=unit.now,
+            notifier=unit.notifier,
+            supervisor=world.supervisor,
+        )
+    assert world.escalations() == [(1, CAROL, "blocked")]
+    assert world.escalation().note == "no access"
+
+
+def test_overdue_escalates(world: World) -> None:
+    item = world.offer(due_in=timedelta(days=1))
+    world.accept(item)
+    world.at(MONDAY_9 + timedelta(days=1))
+    assert (1, CAROL, "overdue") in world.escalations()
+
+
+def test_manual_escalation_and_no_restart_while_one_is_open(world: World) -> None:
+    item = world.offer(due_in=timedelta(days=2))
+    world.accept(item)
+    with pytest.raises(NotAllowed), world.work() as unit:
+        escalate_manually(
+            unit.session,
+            delegation_id=item,
+            actor=DAVE,
+            note="x",
+            now=unit.now,
+            supervisor=world.supervisor,
+            notifier=unit.notifier,
+        )
+    with world.work() as unit:
+        escalate_manually(
+            unit.session,
+            delegation_id=item,
+            actor=LEAD,
+            note="Need a hand",
+            now=unit.now,
+            supervisor=world.supervisor,
+            notifier=unit.notifier,
+        )
+    assert world.escalations() == [(1, CAROL, "manual")]
+    with pytest.raises(InvalidTransition), world.work() as unit:
+        escalate_manually(
+            unit.session,
+            delegation_id=item,
+            actor=ALICE,
+            note="again",
+            now=unit.now,
+            supervisor=world.supervisor,
+            notifier=unit.notifier,
+        )
+    world.at(MONDAY_9 + timedelta(days=2))  # overdue while escalated: the climb goes on
+    kinds = world.escalations()
+    assert kinds[0] == (1, CAROL, "manual")
+    assert all(reason != "overdue" for _, _, reason in kinds)
+    assert [level for level, _, _ in kinds] == sorted(level for level, _, _ in kinds)
+
+
+def test_closing_the_item_closes_its_escalation(world: World) -> None:
+    item = world.offer(due_in=timedelta(days=2))
+    world.accept(item)
+    with world.work() as unit:
+        escalate_manually(
+            unit.session,
+            delegation_id=item,
+            actor=ALICE,
+            note="help",
+            now=unit.now,
+            supervisor=world.supervisor,
+            notifier=unit.notifier,
+        )
+    with world.work() as unit:
+        d.complete(
+            unit.session, delegation_id=item, actor=ALICE, now=unit.now, notifier=unit.notifier
+        )
+    world.at(MONDAY_9 + timedelta(days=5))
+    assert world.escalations() == [(1, CAROL, "manual")]
+    assert world.escalation().status == "closed"
+
+
+def test_no_chain_means_the_delegator_then_the_fallback(engine: Engine) -> None:
+    world = World(engine, policy(chain={}))
+    world.offer()
+    world.at(MONDAY_9 + timedelta(hours=4))
+    world.at(MONDAY_9 + timedelta(hours=6))
+    assert world.escalations() == [(1, LEAD, "not_accepted"), (2, FALLBACK, "unacknowledged")]
+
+
+def test_the_escalation_messages(world: World) -> None:
+    world.offer()
+    world.at(MONDAY_9 + timedelta(hours=4))
+    with Session(world.engine) as session:
+        queued = session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all()
+    recipients = [(m.recipient, m.payload["text"]) for m in queued]
+    to_carol = [text for who, text in recipients if who == CAROL]
+    assert to_carol == ["Escalated to you: Ship it"]
+    assert any(who == LEAD and "escalated" in text for who, text in recipients)
+    assert any(who == ALICE and "Heads-up" in text for who, text in recipients)
