@@ -16,7 +16,7 @@ from bot.domain.enums import (
     EscalationStatus,
     EventType,
 )
-from bot.domain.errors import InvalidTransition, NotAllowed, NotFound
+from bot.domain.errors import BadInput, InvalidTransition, NotAllowed, NotFound
 from bot.domain.ports import Notifier
 from bot.domain.supervision import Supervisor, is_person
 from storage.checkins import claim_column, get_checkin
@@ -237,6 +237,8 @@ def escalate_manually(
     notifier: Notifier,
 ) -> Escalation:
     delegation = check_can_escalate(session, delegation_id=delegation_id, actor=actor)
+    if not (note or "").strip():
+        raise BadInput("Say what help is needed, so the person it reaches can act.", field="reason")
     escalation = start_escalation(
         session,
         delegation=delegation,
