@@ -38,6 +38,13 @@ def escaped_clip(text: str, limit: int) -> str:
     return escape(cut) + "…"
 
 
-def quote(text: str, limit: int = 2900) -> str:
-    """User text as a mrkdwn block quote, escaped and clipped to fit a section."""
-    return "\n".join(f">{line}" for line in escaped_clip(text, limit).splitlines() or [""])
+def quote(text: str, limit: int = 2500) -> str:
+    """User text as a mrkdwn block quote, escaped, and clipped so that the quote, with its
+    ">" on every line, is at most ``limit`` characters."""
+    budget = limit
+    while True:
+        lines = escaped_clip(text, budget).splitlines() or [""]
+        quoted = "\n".join(f">{line}" for line in lines)
+        if len(quoted) <= limit:
+            return quoted
+        budget -= len(quoted) - limit

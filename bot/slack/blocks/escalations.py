@@ -146,7 +146,7 @@ def escalate_modal(delegation: Delegation) -> View:
         close="Cancel",
         blocks=[
             SectionBlock(
-                text=MarkdownTextObject(text=f"Escalating:\n{quote(delegation.task, 2800)}")
+                text=MarkdownTextObject(text=f"Escalating:\n{quote(delegation.task, 2700)}")
             ),
             InputBlock(
                 block_id=BlockId.ESCALATE_REASON,

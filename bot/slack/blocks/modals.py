@@ -28,7 +28,7 @@ def decline_modal(delegation: Delegation) -> View:
         close="Cancel",
         blocks=[
             SectionBlock(
-                text=MarkdownTextObject(text=f"You are declining:\n{quote(delegation.task, 2800)}")
+                text=MarkdownTextObject(text=f"You are declining:\n{quote(delegation.task, 2700)}")
             ),
             InputBlock(
                 block_id=BlockId.DECLINE_REASON,

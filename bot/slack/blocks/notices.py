@@ -29,11 +29,12 @@ def delegator_notice(
 ) -> Rendered:
     headline = _VERBS[what].format(who=mention(actor))
     body = f"{headline}\n{quote(delegation.task)}"
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=body))]
     if what == EventType.DECLINED:
         reason = delegation.decline_reason
-        body += f"\n*Reason:* {escaped_clip(reason, 1500)}" if reason else "\n_No reason given._"
-    blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=body)),
+        said = f"*Reason:* {escaped_clip(reason, 2000)}" if reason else "_No reason given._"
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=said)))
+    blocks += [
         context(f"Due {local_time(delegation.due_at, delegator_tz)} · item #{delegation.id}"),
     ]
     if what == EventType.ACCEPTED:

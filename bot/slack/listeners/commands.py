@@ -82,7 +82,8 @@ def _offer(ack: Ack, command: dict[str, Any], request: DelegateRequest, runtime:
             supervisor=runtime.supervisor,
             checkin_every=request.checkin_every,
         )
-    confirmation = confirmation_message(
-        delegation, delegator_tz=people.delegator.tz, tz_known=people.delegator_tz_known
-    )
-    ack(response_type="ephemeral", **confirmation.payload())
+        # rendered before the commit: if it cannot be shown, nothing was created either
+        confirmation = confirmation_message(
+            delegation, delegator_tz=people.delegator.tz, tz_known=people.delegator_tz_known
+        ).payload()
+    ack(response_type="ephemeral", **confirmation)
