@@ -116,6 +116,7 @@ class OutboxMessage(SQLModel, table=True):
     created_at: datetime = _utc()
     next_attempt_at: datetime = _utc()
     claimed_until: datetime | None = _utc(nullable=True)
+    claim_token: str | None = Field(default=None, max_length=32)
     sent_at: datetime | None = _utc(nullable=True)
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 

@@ -67,8 +67,11 @@ def due_heads(session: Session, *, now: datetime, limit: int) -> Sequence[Outbox
     return session.exec(statement).all()
 
 
-def claim(session: Session, *, message_id: int, now: datetime, lease: timedelta) -> bool:
-    """Take a message for delivery; False when another worker holds it or it moved on."""
+def claim(
+    session: Session, *, message_id: int, now: datetime, lease: timedelta, token: str
+) -> bool:
+    """Take a message for delivery until ``now + lease``; False when another worker holds
+    it or it moved on. Only the holder of ``token`` may then record the outcome."""
     statement = (
         update(OutboxMessage)
         .where(col(OutboxMessage.id) == message_id)
@@ -79,43 +82,54 @@ def claim(session: Session, *, message_id: int, now: datetime, lease: timedelta)
                 col(OutboxMessage.claimed_until) < now,
             )
         )
-        .values(claimed_until=now + lease)
+        .values(claimed_until=now + lease, claim_token=token)
     )
     return session.execute(statement).rowcount == 1
 
 
-def mark_sent(session: Session, *, message_id: int, now: datetime) -> None:
-    session.execute(
+def _held(message_id: int, token: str) -> Any:
+    return (col(OutboxMessage.id) == message_id) & (col(OutboxMessage.claim_token) == token)
+
+
+def mark_sent(session: Session, *, message_id: int, token: str, now: datetime) -> bool:
+    statement = (
         update(OutboxMessage)
-        .where(col(OutboxMessage.id) == message_id)
-        .values(status=SENT, sent_at=now, claimed_until=None, last_error=None)
+        .where(_held(message_id, token))
+        .values(status=SENT, sent_at=now, claimed_until=None, claim_token=None, last_error=None)
     )
+    return session.execute(statement).rowcount == 1
 
 
-def mark_failed(session: Session, *, message_id: int, error: str, retry_at: datetime) -> None:
-    session.execute(
+def mark_failed(
+    session: Session, *, message_id: int, token: str, error: str, retry_at: datetime
+) -> bool:
+    statement = (
         update(OutboxMessage)
-        .where(col(OutboxMessage.id) == message_id)
+        .where(_held(message_id, token))
         .values(
             attempts=OutboxMessage.attempts + 1,
             next_attempt_at=retry_at,
             claimed_until=None,
+            claim_token=None,
             last_error=error,
         )
     )
+    return session.execute(statement).rowcount == 1
 
 
-def park(session: Session, *, message_id: int, error: str) -> None:
-    session.execute(
+def park(session: Session, *, message_id: int, token: str, error: str) -> bool:
+    statement = (
         update(OutboxMessage)
-        .where(col(OutboxMessage.id) == message_id)
+        .where(_held(message_id, token))
         .values(
             status=PARKED,
             attempts=OutboxMessage.attempts + 1,
             claimed_until=None,
+            claim_token=None,
             last_error=error,
         )
     )
+    return session.execute(statement).rowcount == 1
 
 
 def parked_messages(session: Session, *, limit: int = 50) -> Sequence[OutboxMessage]:

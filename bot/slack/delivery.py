@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from datetime import timedelta
 
 from slack_sdk import WebClient
@@ -41,7 +42,8 @@ PERMANENT_ERRORS = frozenset(
     }
 )
 MAX_BACKOFF = timedelta(minutes=5)
-LEASE = timedelta(minutes=2)
+# Longer than the slowest send: 3 tries of a 10 s timeout plus up to 3 Retry-After sleeps.
+LEASE = timedelta(minutes=10)
 
 
 def retry_handlers() -> list:  # type: ignore[type-arg]
@@ -109,36 +111,47 @@ class Delivery:
     # -- one pass -----------------------------------------------------------------------
     def deliver_due(self) -> int:
         """Try every due message at the head of its recipient's queue once; how many were
-        handled (sent, rescheduled or parked)."""
-        now = self._clock.now()
-        with unit_of_work(self._engine) as session:
-            heads = outbox.due_heads(session, now=now, limit=self._batch_size)
-            claimed = [
-                message
-                for message in heads
-                if message.id is not None
-                and outbox.claim(session, message_id=message.id, now=now, lease=LEASE)
-            ]
-        for message in claimed:
-            self._deliver_one(message)
-        return len(claimed)
+        handled (sent, rescheduled or parked).
 
-    def _deliver_one(self, message: OutboxMessage) -> None:
+        Each message is claimed just before it is sent, under a lease longer than the
+        slowest send (timeouts, retries, Retry-After sleeps), so a message later in the
+        batch is never left claimed-but-waiting for another replica to take over.
+        """
+        with reading(self._engine) as session:
+            heads = outbox.due_heads(session, now=self._clock.now(), limit=self._batch_size)
+        handled = 0
+        for head in heads:
+            assert head.id is not None
+            token = uuid.uuid4().hex
+            with unit_of_work(self._engine) as session:
+                claimed = outbox.claim(
+                    session, message_id=head.id, now=self._clock.now(), lease=LEASE, token=token
+                )
+            if claimed:
+                self._deliver_one(head, token)
+                handled += 1
+        return handled
+
+    def _deliver_one(self, message: OutboxMessage, token: str) -> None:
         assert message.id is not None
         try:
             landed = self._send(message)
         except DeliveryFailed as failure:
-            self._record_failure(message, failure)
+            self._record_failure(message, token, failure)
         except SlackApiError as error:
             reason = str(error.response.get("error") or f"http {error.response.status_code}")
-            self._record_failure(
-                message, DeliveryFailed(reason, permanent=reason in PERMANENT_ERRORS)
-            )
+            failure = DeliveryFailed(reason, permanent=reason in PERMANENT_ERRORS)
+            self._record_failure(message, token, failure)
         except (SlackClientError, OSError) as error:
-            self._record_failure(message, DeliveryFailed(repr(error), permanent=False))
+            self._record_failure(message, token, DeliveryFailed(repr(error), permanent=False))
+        except Exception as error:  # a message we cannot even attempt: park it, don't spin
+            log.exception("outbox message %s could not be sent", message.id)
+            self._record_failure(message, token, DeliveryFailed(repr(error), permanent=True))
         else:
             with unit_of_work(self._engine) as session:
-                outbox.mark_sent(session, message_id=message.id, now=self._clock.now())
+                recorded = outbox.mark_sent(
+                    session, message_id=message.id, token=token, now=self._clock.now()
+                )
                 if landed is not None and message.message_key:
                     save_message(
                         session,
@@ -147,8 +160,10 @@ class Delivery:
                         ts=landed[1],
                         delegation_id=message.delegation_id,
                     )
+            if not recorded:
+                log.warning("outbox message %s was sent after its claim lapsed", message.id)
 
-    def _record_failure(self, message: OutboxMessage, failure: DeliveryFailed) -> None:
+    def _record_failure(self, message: OutboxMessage, token: str, failure: DeliveryFailed) -> None:
         assert message.id is not None
         with unit_of_work(self._engine) as session:
             if failure.permanent:
@@ -160,7 +175,7 @@ class Delivery:
                     message.delegation_id,
                     failure.reason,
                 )
-                outbox.park(session, message_id=message.id, error=failure.reason)
+                outbox.park(session, message_id=message.id, token=token, error=failure.reason)
                 return
             backoff = min(timedelta(seconds=2 ** min(message.attempts, 10)), MAX_BACKOFF)
             log.warning(
@@ -174,6 +189,7 @@ class Delivery:
             outbox.mark_failed(
                 session,
                 message_id=message.id,
+                token=token,
                 error=failure.reason,
                 retry_at=self._clock.now() + backoff,
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -55,6 +56,14 @@ def statuses(engine: Engine) -> list[tuple[str, int, str | None]]:
     with Session(engine) as session:
         rows = session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all()
         return [(row.status, row.attempts, row.last_error) for row in rows]
+
+
+def claimed(engine: Engine) -> bool:
+    with Session(engine) as session:
+        rows = session.exec(
+            select(OutboxMessage).where(col(OutboxMessage.claim_token).is_not(None))
+        )
+        return rows.first() is not None
 
 
 def posted_texts(slack: SlackDouble) -> list[str]:
@@ -139,3 +148,28 @@ def test_two_workers_never_send_the_same_message_twice(engine, slack, clock, dat
         thread.join()
     texts = posted_texts(slack)
     assert sorted(texts) == sorted(f"message {n}" for n in range(20))
+
+
+def test_a_slow_send_is_not_taken_over_by_another_worker(
+    engine, slack, clock, database_url
+) -> None:
+    settings = settings_for(slack, database_url)
+    first, second = (
+        Delivery(engine=engine, client=delivery_client(settings), clock=clock) for _ in range(2)
+    )
+    queue(engine, clock, ALICE, "to alice")
+    queue(engine, clock, BOB, "to bob")
+    slack.delay_next("conversations.open", 1.0)  # the first worker's first send is slow
+    slow = threading.Thread(target=first.deliver_due)
+    slow.start()
+    deadline = time.monotonic() + 5
+    while not claimed(engine):  # the first worker holds a message and is inside Slack
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    clock.advance(timedelta(minutes=3))  # longer than a short lease would have been
+    while second.deliver_due():
+        pass
+    slow.join()
+    while first.deliver_due() or second.deliver_due():
+        pass
+    assert sorted(posted_texts(slack)) == ["to alice", "to bob"]
