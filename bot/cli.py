@@ -63,10 +63,13 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return serve(settings, http=args.http, port=args.port, host=args.host)
     if args.command == "export":
         from bot.export import write_export
-        from storage.db import make_engine, upgrade
+        from storage.db import make_engine, schema_problem
 
         engine = make_engine(settings.database_url)
-        upgrade(engine)
+        problem = schema_problem(engine)
+        if problem:
+            print(f"steward: {problem}", file=sys.stderr)
+            return 1
         write_export(engine, sys.stdout, format=args.format)
         return 0
     if args.command == "db":

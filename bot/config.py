@@ -133,8 +133,10 @@ def policy_from_mapping(document: Mapping[str, Any], *, source: str = "policy") 
     unknown_tables = set(document) - {"policy", "chain"}
     if unknown_tables:
         raise ConfigError(f"{source}: unknown table(s) {', '.join(sorted(unknown_tables))}")
-    raw = dict(document.get("policy", {}))
-    chain = document.get("chain", {})
+    raw_policy, chain = document.get("policy", {}), document.get("chain", {})
+    if not isinstance(raw_policy, Mapping):
+        raise ConfigError(f"{source}: policy must be a [policy] table of settings")
+    raw = dict(raw_policy)
     known = set(Policy.__dataclass_fields__) - {"chain"}
     unknown = set(raw) - known
     if unknown:

@@ -10,6 +10,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
@@ -107,6 +109,24 @@ def alembic_config(engine: Engine) -> AlembicConfig:
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["engine"] = engine
     return config
+
+
+def schema_problem(engine: Engine) -> str | None:
+    """Why this database cannot be read as it is (unreachable, not created, or older or
+    newer than this version of Steward), or None. Changes nothing."""
+    if not is_reachable(engine):
+        return "cannot connect to the database (DATABASE_URL)"
+    script = ScriptDirectory.from_config(alembic_config(engine))
+    with engine.execution_options(**{READ_ONLY: True}).connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    if current is None:
+        return "the database has no Steward schema yet; run `steward db upgrade`"
+    if current != script.get_current_head():
+        known = {revision.revision for revision in script.walk_revisions()}
+        if current not in known:
+            return f"the database is at revision {current}, newer than this Steward"
+        return "the database schema is out of date; run `steward db upgrade`"
+    return None
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

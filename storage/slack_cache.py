@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlmodel import Session
 
@@ -31,8 +31,13 @@ def save_user(
     return user
 
 
+# A row made only to remember a DM channel knows nothing else: stale from birth, so the next
+# lookup asks Slack for the person's timezone instead of trusting an empty one.
+NEVER_FETCHED = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def save_dm_channel(session: Session, *, user_id: str, channel_id: str, now: datetime) -> None:
-    user = session.get(SlackUser, user_id) or SlackUser(user_id=user_id, fetched_at=now)
+    user = session.get(SlackUser, user_id) or SlackUser(user_id=user_id, fetched_at=NEVER_FETCHED)
     user.dm_channel_id = channel_id
     session.add(user)
     session.flush()

@@ -194,7 +194,7 @@ def acknowledge(
     if actor not in reached and not any(not is_person(target) for target in reached):
         raise NotAllowed("Only the person this escalation went to can acknowledge it.")
     if escalation.status == EscalationStatus.ACKNOWLEDGED:
-        raise InvalidTransition(f"Already picked up by <@{escalation.acknowledged_by}>.")
+        raise InvalidTransition("Someone has already picked this escalation up.")
     if escalation.status == EscalationStatus.CLOSED:
         raise InvalidTransition("Nothing to pick up: the item has closed.")
     moved = move_escalation(

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from bot.domain.cadence import WINDOW, Cadence, TrackRecord, adaptive_cadence, fixed_cadence
+from bot.domain.due_dates import zone
 from bot.domain.ports import Directory
 from bot.domain.working_hours import WorkingWindow, add_working_time, next_working_moment
 from storage.checkins import unanswered_checkins_of
@@ -82,7 +83,7 @@ class Supervisor:
         tz = self.tz_of(delegation.assignee_id)
         every = self.cadence_for(session, delegation, now).every
         return {
-            "next_checkin_at": next_working_moment(now + every, tz, self.policy.window),
+            "next_checkin_at": next_working_moment(_later(now, every, tz), tz, self.policy.window),
             "reminder_at": reminder_time(now, delegation.due_at, tz, self.policy.window),
             "accept_deadline_at": None,
         }
@@ -96,10 +97,18 @@ def next_slot(
     After a late tick or downtime, the missed slots are skipped (one catch-up message was
     sent for them), so the next slot is the first interval boundary still to come.
     """
-    candidate = previous + every
-    if candidate <= now:
-        candidate = previous + every * ((now - previous) // every + 1)
-    return next_working_moment(candidate, tz, window)
+    steps = 1 if previous + every > now else (now - previous) // every + 1
+    return next_working_moment(_later(previous, every * steps, tz), tz, window)
+
+
+def _later(moment: datetime, span: timedelta, tz: str | None) -> datetime:
+    """``span`` after ``moment``; whole days are counted on the person's calendar, so a
+    daily 09:00 check-in stays at 09:00 across a DST change."""
+    if span % timedelta(days=1):
+        return moment + span
+    local = moment.astimezone(zone(tz))
+    wall = local.replace(tzinfo=None) + span
+    return wall.replace(tzinfo=local.tzinfo).astimezone(moment.tzinfo)
 
 
 def reminder_time(

@@ -15,6 +15,7 @@ from bot.domain.errors import DomainError
 from bot.slack.blocks.help import refusal_message
 from bot.slack.forms import block_for_field
 from bot.slack.ids import BlockId, CallbackId
+from bot.slack.mrkdwn import escape
 from bot.slack.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,9 @@ def answer_error(
     user = body.get("user_id") or (body.get("user") or {}).get("id")
     if response_url and isinstance(user, str):
         with runtime.work() as work:
-            work.notifier.reply_privately(response_url=response_url, user_id=user, text=message)
+            work.notifier.reply_privately(
+                response_url=response_url, user_id=user, text=escape(message)
+            )
     return None
 
 

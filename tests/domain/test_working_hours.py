@@ -108,3 +108,18 @@ def test_reminder_time() -> None:
     assert reminder_time(now, now + timedelta(hours=1), LONDON, OFFICE) is None
     assert reminder_time(now, utc(2026, 11, 24, 8, 0), LONDON, OFFICE) is None
     assert reminder_time(now, None, LONDON, OFFICE) is None
+
+
+def test_a_daily_checkin_keeps_its_wall_clock_time_across_dst() -> None:
+    # London leaves summer time on Sunday 25 Oct 2026: 09:00 BST is 08:00 UTC, 09:00 GMT 09:00 UTC
+    friday = utc(2026, 10, 23, 8, 0)
+    assert next_slot(friday, timedelta(days=1), friday, LONDON, OFFICE) == utc(2026, 10, 26, 9, 0)
+    every_day = WorkingWindow(hours=None, days=frozenset(range(7)))
+    saturday = utc(2026, 10, 24, 8, 0)
+    assert next_slot(saturday, timedelta(days=1), saturday, LONDON, every_day) == utc(
+        2026, 10, 25, 9, 0
+    )
+    # hours are hours: a 12-hour cadence is counted in elapsed time
+    assert next_slot(saturday, timedelta(hours=12), saturday, LONDON, every_day) == utc(
+        2026, 10, 24, 20, 0
+    )

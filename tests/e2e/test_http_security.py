@@ -120,3 +120,12 @@ def test_user_text_can_never_ping_or_spoof(running: Running) -> None:
     assert "&lt;!channel&gt;" in rendered[1]
     # the event keeps the text exactly as typed, for the export
     assert running.events()[0]["data"]["text"] == hostile
+
+
+def test_refusals_quoting_what_was_typed_are_escaped(running: Running) -> None:
+    for text in ("@<!channel> do it", f"<@{ALICE}> Do it by <!here>"):
+        answer = running.delegate(text)
+        rendered = json.dumps(answer)
+        assert "<!channel>" not in rendered and "<!here>" not in rendered
+        assert "&lt;!" in rendered
+    assert running.events() == []

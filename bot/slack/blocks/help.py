@@ -6,7 +6,7 @@ from slack_sdk.models.blocks import HeaderBlock, MarkdownTextObject, SectionBloc
 
 from bot.slack.blocks.common import Rendered, context
 from bot.slack.blocks.escalations import address
-from bot.slack.mrkdwn import mention
+from bot.slack.mrkdwn import escape, mention
 
 HELP_TEXT = """\
 *Hand a task to someone:* `/delegate @person <task> [by <when>]`
@@ -56,11 +56,13 @@ def chain_message(user_id: str, climb: list[str], *, configured: bool) -> Render
 
 
 def refusal_message(reason: str) -> Rendered:
-    """A friendly no: what was wrong, and how to write it."""
+    """A friendly no: what was wrong, and how to write it. ``reason`` may quote what the
+    person typed, so it is escaped like any user text."""
+    safe = escape(reason)
     return Rendered(
-        text=f":warning: {reason}",
+        text=f":warning: {safe}",
         blocks=[
-            SectionBlock(text=MarkdownTextObject(text=f":warning: {reason}")),
+            SectionBlock(text=MarkdownTextObject(text=f":warning: {safe}")),
             context("Nothing was created. `/delegate help` shows examples."),
         ],
     )

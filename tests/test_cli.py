@@ -1,0 +1,115 @@
+"""The `steward` command as people run it: a real process, one clear line on mistakes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ALICE, BOT_TOKEN, Running
+from tests.slack_double import SlackDouble
+
+
+def steward(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "STEWARD_"))}
+    full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        env=full_env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def base_env(tmp_path: Path, slack: SlackDouble) -> dict[str, str]:
+    return {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": "secret",
+        "SLACK_API_URL": slack.api_url,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+    }
+
+
+def one_clear_line(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_mistakes_are_one_line(tmp_path: Path, base_env: dict[str, str]) -> None:
+    assert "invalid choice" in one_clear_line(steward("bogus", env=base_env, cwd=tmp_path))
+    assert "--format" in one_clear_line(
+        steward("export", "--format", "xml", env=base_env, cwd=tmp_path)
+    )
+    no_token = {k: v for k, v in base_env.items() if k != "SLACK_BOT_TOKEN"}
+    assert "SLACK_BOT_TOKEN" in one_clear_line(steward("serve", env=no_token, cwd=tmp_path))
+    (tmp_path / "bad.toml").write_text('[policy]\naccept_timeout = "soon"\n')
+    bad = {**base_env, "STEWARD_CONFIG": str(tmp_path / "bad.toml")}
+    assert "accept_timeout" in one_clear_line(steward("check", env=bad, cwd=tmp_path))
+    (tmp_path / "shape.toml").write_text("policy = 5\n")
+    shape = {**base_env, "STEWARD_CONFIG": str(tmp_path / "shape.toml")}
+    assert "[policy] table" in one_clear_line(steward("check", env=shape, cwd=tmp_path))
+    (tmp_path / "broken.toml").write_text("[policy\n")
+    broken = {**base_env, "STEWARD_CONFIG": str(tmp_path / "broken.toml")}
+    assert "not valid TOML" in one_clear_line(steward("check", env=broken, cwd=tmp_path))
+    missing = {**base_env, "STEWARD_CONFIG": str(tmp_path / "nope.toml")}
+    assert "does not exist" in one_clear_line(steward("check", env=missing, cwd=tmp_path))
+
+
+def test_export_needs_a_schema_and_changes_nothing(
+    tmp_path: Path, base_env: dict[str, str]
+) -> None:
+    assert "steward db upgrade" in one_clear_line(steward("export", env=base_env, cwd=tmp_path))
+    upgraded = steward("db", "upgrade", env=base_env, cwd=tmp_path)
+    assert upgraded.returncode == 0, upgraded.stderr
+    exported = steward("export", env=base_env, cwd=tmp_path)
+    assert exported.returncode == 0 and exported.stdout == ""
+
+
+def test_check_reports_what_is_right_and_wrong(
+    tmp_path: Path, base_env: dict[str, str], slack: SlackDouble
+) -> None:
+    slack.add_user("U0CAROL", tz="UTC")
+    (tmp_path / "steward.toml").write_text(
+        '[chain]\nU0ALICE = "U0CAROL"\nU0CAROL = "U0NOBODY"\nU0LOOPA = "U0LOOPB"\n'
+        'U0LOOPB = "U0LOOPA"\n'
+    )
+    result = steward("check", env={**base_env, "STEWARD_CONFIG": "steward.toml"}, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "ok: bot token works" in result.stdout
+    assert "U0NOBODY, who is not in this workspace" in result.stdout
+    assert "loops: U0LOOPA → U0LOOPB → U0LOOPA" in result.stdout
+
+    fine = steward("check", env=base_env, cwd=tmp_path / "..")
+    assert fine.returncode == 0, fine.stdout
+    assert "Steward is ready to run." in fine.stdout
+
+    wrong_token = steward("check", env={**base_env, "SLACK_BOT_TOKEN": "xoxb-wrong"}, cwd=tmp_path)
+    assert wrong_token.returncode == 1 and "invalid_auth" in wrong_token.stdout
+
+
+def test_export_jsonl_and_csv(running: Running, tmp_path: Path) -> None:
+    running.delegate(f'<@{ALICE}> Prepare the <Q3> report, "final", by friday')
+    running.offer_to(ALICE)
+    env = {"DATABASE_URL": str(running.engine.url.render_as_string(hide_password=False))}
+    jsonl = steward("export", env=env, cwd=tmp_path)
+    assert jsonl.returncode == 0, jsonl.stderr
+    [line] = jsonl.stdout.splitlines()
+    record = json.loads(line)
+    assert set(record) == {"id", "delegation_id", "type", "actor", "at", "data"}
+    assert record["type"] == "created" and record["at"].endswith("Z")
+    assert record["data"]["text"] == 'Prepare the <Q3> report, "final",'
+
+    csv_out = steward("export", "--format", "csv", env=env, cwd=tmp_path)
+    header, row = csv_out.stdout.splitlines()
+    assert header == "id,delegation_id,type,actor,at,data"
+    assert row.startswith("1,1,created,U0LEAD,")
