@@ -4,6 +4,9 @@
 Every ``/api/<method>`` call is recorded as a :class:`Call`; JSON posted to
 ``double.response_url(token)`` is recorded in ``double.responses``. Methods answer the way
 Slack does (see shared/SLACK_FACTS.md); more can be added through ``double.handlers``.
+File uploads (``WebClient.files_upload_v2``) take Slack's three steps: files.getUploadURLExternal
+hands out ``<base_url>/upload/<file_id>``, the raw bytes are POSTed there, and
+files.completeUploadExternal shares them; each completed file is recorded in ``double.uploads``.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ except ImportError:  # imported as a top-level module (tests/ on sys.path)
 
 JSON_KEYS = ("blocks", "attachments", "view", "metadata")
 MAX_TEXT = 40_000
+MAX_ALT_TXT = 1_000
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 T = TypeVar("T")
 
@@ -83,6 +87,9 @@ class SlackDouble:
         self.responses: list[dict[str, Any]] = []
         self.ephemerals: list[dict[str, Any]] = []  # every accepted chat.postEphemeral
         self.views: dict[str, dict[str, Any]] = {}  # view id -> current view
+        # every completed file: file_id, filename, title, bytes, channel_id, thread_ts,
+        # initial_comment
+        self.uploads: list[dict[str, Any]] = []
         self.errors: list[str] = []  # tracebacks and rejected response_url posts
         self._lock = threading.RLock()
         self._users: dict[str, dict[str, Any]] = {}
@@ -91,6 +98,8 @@ class SlackDouble:
         self._scripts: dict[str, deque[_Script]] = {}
         self._used_triggers: set[str] = set()
         self._home_view_ids: dict[str, str] = {}
+        self._pending_files: dict[str, dict[str, Any]] = {}  # file id -> upload not completed
+        self._file_seq = 0
         self._ts = 1_700_000_000_000_000
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -106,6 +115,8 @@ class SlackDouble:
             "views.push": self._views_open,
             "views.update": self._views_update,
             "views.publish": self._views_publish,
+            "files.getUploadURLExternal": self._files_get_upload_url_external,
+            "files.completeUploadExternal": self._files_complete_upload_external,
         }
         self.add_user("USLACKBOT", name="slackbot", tz="America/Los_Angeles", is_bot=True)
         self.add_user(bot_user_id, name="steward", is_bot=True)
@@ -214,11 +225,13 @@ class SlackDouble:
             return [call for call in self.calls if call.method == method]
 
     def reset_calls(self) -> None:
-        """Forgets recorded calls, responses, ephemerals and errors (not users or messages)."""
+        """Forgets recorded calls, responses, ephemerals, uploads and errors (not users or
+        messages)."""
         with self._lock:
             self.calls.clear()
             self.responses.clear()
             self.ephemerals.clear()
+            self.uploads.clear()
             self.errors.clear()
 
     def wait_for(
@@ -275,6 +288,8 @@ class SlackDouble:
         url = urlsplit(path)
         if url.path.startswith("/response/"):
             return self._handle_response_url(verb, url.path[len("/response/") :], body)
+        if url.path.startswith("/upload/"):
+            return self._handle_upload(verb, url.path[len("/upload/") :], body)
         if not url.path.startswith("/api/"):
             return _Reply(404, "not found")
         method = url.path[len("/api/") :]
@@ -356,6 +371,20 @@ class SlackDouble:
                 return _Reply(400, "invalid_blocks")
             self.responses.append({**payload, "_token": token})
         return _Reply(200, "ok")
+
+    def _handle_upload(self, verb: str, file_id: str, body: bytes | None) -> _Reply:
+        """The upload URL from files.getUploadURLExternal: raw bytes, no token (the URL is the
+        credential). Answers like files.slack.com: 200 "OK - <length>"."""
+        if verb != "POST":
+            return _Reply(405, "method not allowed")
+        if body is None:
+            return _Reply(400, "unreadable body")
+        with self._lock:
+            pending = self._pending_files.get(file_id)
+            if pending is None:
+                return _Reply(404, "not found")
+            pending["bytes"] = body
+        return _Reply(200, f"OK - {len(body)}")
 
     # ----- helpers for method handlers (called with the lock held) ---------------------------
     def _next_ts(self) -> str:
@@ -557,6 +586,73 @@ class SlackDouble:
         result = self._store_view(self._check_view(params, "home"), view_id)
         self._home_view_ids[user_id] = result["view"]["id"]
         return result
+
+    def _files_get_upload_url_external(self, params: dict[str, Any]) -> dict[str, Any]:
+        filename = str(params.get("filename") or "")
+        length = str(params.get("length") or "")
+        if not filename or not length:
+            missing = "filename" if not filename else "length"
+            raise SlackError("invalid_arguments", errors=[f"missing required field: {missing}"])
+        if not length.isdigit():
+            raise SlackError("invalid_arguments", errors=["length must be an integer"])
+        if len(str(params.get("alt_txt") or "")) > MAX_ALT_TXT:
+            raise SlackError("alt_txt_too_large")
+        self._file_seq += 1
+        file_id = f"F{self._file_seq:010d}"
+        self._pending_files[file_id] = {
+            "filename": filename,
+            "length": int(length),
+            "alt_txt": params.get("alt_txt"),
+            "bytes": None,
+        }
+        return {"upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id}
+
+    def _files_complete_upload_external(self, params: dict[str, Any]) -> dict[str, Any]:
+        files = params.get("files")
+        try:
+            files = json.loads(files) if isinstance(files, str) else files
+        except ValueError:
+            files = None
+        if (
+            not files
+            or not isinstance(files, list)
+            or not all(isinstance(f, dict) and isinstance(f.get("id"), str) for f in files)
+        ):
+            raise SlackError("invalid_arguments", errors=["files must be a list of {id, title}"])
+        for f in files:
+            pending = self._pending_files.get(f["id"])
+            if pending is None or pending["bytes"] is None:
+                raise SlackError("file_not_found")
+        channels = [c for c in str(params.get("channels") or "").split(",") if c]
+        if params.get("channel_id"):
+            channels = [str(params["channel_id"])]
+        if len(channels) > 1:
+            raise SlackError("not_supported_by_double", detail="share to one channel at most")
+        channel = self._channel({"channel": channels[0]}) if channels else None
+        completed = []
+        for f in files:
+            pending = self._pending_files.pop(f["id"])
+            title = f.get("title") or pending["filename"]
+            self.uploads.append(
+                {
+                    "file_id": f["id"],
+                    "filename": pending["filename"],
+                    "title": title,
+                    "bytes": pending["bytes"],
+                    "channel_id": channel,
+                    "thread_ts": params.get("thread_ts") or None,
+                    "initial_comment": params.get("initial_comment"),
+                }
+            )
+            completed.append(
+                {
+                    "id": f["id"],
+                    "name": pending["filename"],
+                    "title": title,
+                    "size": len(pending["bytes"]),
+                }
+            )
+        return {"files": completed}
 
 
 def _parse_body(content_type: str, body: bytes | None) -> dict[str, Any]:

@@ -327,3 +327,96 @@ def test_response_url(double: SlackDouble) -> None:
     assert posted["blocks"][0]["text"]["text"] == "*done*"
     with pytest.raises(AssertionError, match="response_url"):
         double.wait_for_responses(count=2, timeout=0.05)
+
+
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+
+
+def test_files_upload_v2_into_a_thread(double: SlackDouble, client: WebClient) -> None:
+    parent = client.chat_postMessage(channel="C0GENERAL", text="Daily digest")["ts"]
+    answer = client.files_upload_v2(
+        channel="C0GENERAL",
+        thread_ts=parent,
+        file=PNG_BYTES,
+        filename="digest.png",
+        title="Last 7 days",
+        initial_comment="Here is the chart",
+    )
+    assert answer["file"]["id"] == answer["files"][0]["id"]
+    assert answer["file"]["title"] == "Last 7 days"
+    [upload] = double.uploads
+    assert upload == {
+        "file_id": answer["file"]["id"],
+        "filename": "digest.png",
+        "title": "Last 7 days",
+        "bytes": PNG_BYTES,
+        "channel_id": "C0GENERAL",
+        "thread_ts": parent,
+        "initial_comment": "Here is the chart",
+    }
+    [url_call] = double.calls_to("files.getUploadURLExternal")
+    assert url_call.params == {"filename": "digest.png", "length": str(len(PNG_BYTES))}
+    assert url_call.response["upload_url"].startswith(double.base_url + "/upload/F")
+    [complete] = double.calls_to("files.completeUploadExternal")
+    assert complete.params["channel_id"] == "C0GENERAL" and complete.params["thread_ts"] == parent
+    # a file completed once cannot be completed again
+    again = error_of(client.files_completeUploadExternal, files=[{"id": upload["file_id"]}])
+    assert again.response["error"] == "file_not_found"
+    double.reset_calls()
+    assert double.uploads == []
+
+
+def test_files_upload_v2_dm_private_and_title_default(
+    double: SlackDouble, client: WebClient
+) -> None:
+    client.files_upload_v2(channel="U0ALICE", content="hello", filename="a.txt")
+    client.files_upload_v2(content=b"secret", filename="b.txt")
+    first, second = double.uploads
+    assert (first["channel_id"], first["title"], first["bytes"]) == ("D0ALICE", "a.txt", b"hello")
+    assert first["thread_ts"] is None and first["initial_comment"] is None
+    assert (second["channel_id"], second["bytes"]) == (None, b"secret")
+    assert first["file_id"] != second["file_id"]
+
+
+def test_files_upload_v2_failures(double: SlackDouble, client: WebClient) -> None:
+    upload = {"file": PNG_BYTES, "filename": "digest.png", "title": "t"}
+    double.fail_next("files.completeUploadExternal", error="internal_error")
+    failed = error_of(client.files_upload_v2, channel="C0GENERAL", **upload)
+    assert failed.response["error"] == "internal_error"
+    double.fail_next("files.completeUploadExternal", status=429, retry_after=3)
+    limited = error_of(client.files_upload_v2, channel="C0GENERAL", **upload)
+    assert limited.response.status_code == 429 and limited.response.headers["Retry-After"] == "3"
+    double.add_channel_not_found("C0GONE")
+    gone = error_of(client.files_upload_v2, channel="C0GONE", **upload)
+    assert gone.response["error"] == "channel_not_found"
+    double.fail_next("files.getUploadURLExternal", error="ratelimited")
+    assert error_of(client.files_upload_v2, **upload).response["error"] == "ratelimited"
+    assert double.uploads == []
+    assert [c.response["ok"] for c in double.calls_to("files.completeUploadExternal")] == [
+        False,
+        False,
+        False,
+    ]
+    # unknown id, and an id whose bytes never arrived
+    unknown = error_of(client.files_completeUploadExternal, files=[{"id": "F0NOPE"}])
+    assert unknown.response["error"] == "file_not_found"
+    started = client.files_getUploadURLExternal(filename="x.png", length=10)
+    early = error_of(client.files_completeUploadExternal, files=[{"id": started["file_id"]}])
+    assert early.response["error"] == "file_not_found"
+    missing = error_of(client.api_call, api_method="files.getUploadURLExternal", params={})
+    assert missing.response["error"] == "invalid_arguments"
+    bad = error_of(client.api_call, api_method="files.completeUploadExternal", params={})
+    assert bad.response["error"] == "invalid_arguments"
+    # the upload URL itself: raw bytes in, "OK - <length>" out; unknown ids are 404
+    with urllib.request.urlopen(
+        urllib.request.Request(started["upload_url"], data=b"0123456789"), timeout=2
+    ) as response:
+        assert (response.status, response.read()) == (200, b"OK - 10")
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(
+            urllib.request.Request(double.base_url + "/upload/F0NOPE", data=b"x"), timeout=2
+        )
+    assert info.value.code == 404
+    info.value.close()
+    done = client.files_completeUploadExternal(files=[{"id": started["file_id"], "title": "x"}])
+    assert done["files"][0]["size"] == 10 and double.uploads[-1]["bytes"] == b"0123456789"

@@ -1,0 +1,202 @@
+"""The telemetry digest: figures over a window of activity events, beside the window before.
+
+Definitions (the README repeats them):
+- acceptance rate: accepted / (accepted + declined), of answers given in the window;
+- time to accept: creation to acceptance, for acceptances in the window (median, p90);
+- response rate: of check-ins sent in the window, the share answered before it ended;
+- on time: completed no later than the due date; items without a due date count as on time;
+- time to complete: acceptance to Done, for completions in the window (median);
+- time to acknowledge: an escalation's first level to its acknowledgement (median);
+- open / overdue / stalled: at the window's end; stalled means open for over 3 days with
+  nothing done on it by a person in the last 3.
+Percentiles are nearest-rank: the value at rank ceil(p x n) (for a median of an even count,
+the lower middle).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlmodel import Session
+
+from bot.domain.due_dates import zone
+from storage import digest_queries as q
+
+STALLED_AFTER = timedelta(days=3)
+OLDEST_SHOWN = 5
+LOAD_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class OpenItem:
+    delegation_id: int
+    task: str
+    assignee: str
+    created_at: datetime
+    due: str | None
+
+
+@dataclass(frozen=True)
+class DayCount:
+    day: date
+    created: int
+    completed: int
+    escalated: int
+
+
+@dataclass(frozen=True)
+class Figures:
+    start: datetime
+    end: datetime
+    created: int = 0
+    accepted: int = 0
+    declined: int = 0
+    accept_p50_s: float | None = None
+    accept_p90_s: float | None = None
+    checkins_sent: int = 0
+    checkins_answered: int = 0
+    completed: int = 0
+    completed_on_time: int = 0
+    complete_p50_s: float | None = None
+    escalations: int = 0
+    escalations_by_reason: dict[str, int] = field(default_factory=dict)
+    escalations_by_level: dict[int, int] = field(default_factory=dict)
+    acknowledged: int = 0
+    acknowledge_p50_s: float | None = None
+    open_items: int = 0
+    overdue_items: int = 0
+    stalled_items: int = 0
+    oldest: list[OpenItem] = field(default_factory=list)
+    load: list[tuple[str, int, int]] = field(default_factory=list)
+    daily: list[DayCount] = field(default_factory=list)
+
+    @property
+    def acceptance_rate(self) -> float | None:
+        return ratio(self.accepted, self.accepted + self.declined)
+
+    @property
+    def response_rate(self) -> float | None:
+        return ratio(self.checkins_answered, self.checkins_sent)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return ratio(self.completed_on_time, self.completed)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.created or self.accepted or self.completed or self.escalations)
+
+
+@dataclass(frozen=True)
+class Digest:
+    current: Figures
+    previous: Figures
+    timezone: str
+
+
+def ratio(part: int, whole: int) -> float | None:
+    return None if whole == 0 else part / whole
+
+
+def window_ending(end: datetime, *, days: int, tz: str) -> tuple[datetime, datetime]:
+    """[start, end) of ``days`` calendar days on the digest's clock (DST-correct)."""
+    local = end.astimezone(zone(tz))
+    start_wall = local.replace(tzinfo=None) - timedelta(days=days)
+    return start_wall.replace(tzinfo=local.tzinfo).astimezone(end.tzinfo), end
+
+
+def last_scheduled(now: datetime, *, weekday: int, at: time, tz: str) -> datetime:
+    """The most recent weekly digest moment (``weekday`` at ``at`` in ``tz``) at or before now."""
+    local_zone = zone(tz)
+    local = now.astimezone(local_zone)
+    day = local.date() - timedelta(days=(local.weekday() - weekday) % 7)
+    moment = datetime.combine(day, at, tzinfo=local_zone)
+    if moment > local:
+        moment = datetime.combine(day - timedelta(days=7), at, tzinfo=local_zone)
+    return moment.astimezone(now.tzinfo)
+
+
+def compute_digest(session: Session, *, end: datetime, days: int, tz: str) -> Digest:
+    start, _ = window_ending(end, days=days, tz=tz)
+    previous_start, _ = window_ending(start, days=days, tz=tz)
+    return Digest(
+        current=figures(session, start=start, end=end, tz=tz, detailed=True),
+        previous=figures(session, start=previous_start, end=start, tz=tz, detailed=False),
+        timezone=tz,
+    )
+
+
+def figures(
+    session: Session, *, start: datetime, end: datetime, tz: str, detailed: bool
+) -> Figures:
+    counts = q.counts_by_type(session, start=start, end=end)
+    open_items, overdue, stalled = q.open_counts(
+        session, end=end, stalled_since=end - STALLED_AFTER
+    )
+    levels = q.grouped(session, kind="escalated", key="level", start=start, end=end)
+    return Figures(
+        start=start,
+        end=end,
+        created=counts.get("created", 0),
+        accepted=counts.get("accepted", 0),
+        declined=counts.get("declined", 0),
+        accept_p50_s=q.percentile(session, q.accept_durations(session, start=start, end=end), 0.5),
+        accept_p90_s=q.percentile(session, q.accept_durations(session, start=start, end=end), 0.9),
+        checkins_sent=counts.get("checkin_sent", 0),
+        checkins_answered=q.checkins_answered_of_sent(session, start=start, end=end),
+        completed=counts.get("completed", 0),
+        completed_on_time=q.completed_on_time(session, start=start, end=end),
+        complete_p50_s=q.percentile(
+            session, q.completion_durations(session, start=start, end=end), 0.5
+        ),
+        escalations=counts.get("escalated", 0),
+        escalations_by_reason=q.grouped(
+            session, kind="escalated", key="reason", start=start, end=end
+        ),
+        escalations_by_level={int(level): count for level, count in levels.items()},
+        acknowledged=counts.get("acknowledged", 0),
+        acknowledge_p50_s=q.percentile(
+            session, q.acknowledge_durations(session, start=start, end=end), 0.5
+        ),
+        open_items=open_items,
+        overdue_items=overdue,
+        stalled_items=stalled,
+        oldest=_oldest(session, end) if detailed else [],
+        load=list(q.load_by_assignee(session, end=end, limit=LOAD_SHOWN)) if detailed else [],
+        daily=_daily(session, start=start, end=end, tz=tz) if detailed else [],
+    )
+
+
+def _oldest(session: Session, end: datetime) -> list[OpenItem]:
+    return [
+        OpenItem(
+            delegation_id=int(delegation_id),
+            task=str(data.get("text", "")),
+            assignee=str(data.get("assignee", "")),
+            created_at=at,
+            due=data.get("due"),
+        )
+        for delegation_id, at, data in q.oldest_open(session, end=end, limit=OLDEST_SHOWN)
+    ]
+
+
+def _daily(session: Session, *, start: datetime, end: datetime, tz: str) -> list[DayCount]:
+    local_zone = zone(tz)
+    day = start.astimezone(local_zone).date()
+    series = []
+    while True:
+        day_start = max(datetime.combine(day, time(0), tzinfo=local_zone), start)
+        day_end = min(datetime.combine(day + timedelta(days=1), time(0), tzinfo=local_zone), end)
+        if day_start >= end:
+            return series
+        counts = q.counts_by_type(session, start=day_start, end=day_end)
+        series.append(
+            DayCount(
+                day=day,
+                created=counts.get("created", 0),
+                completed=counts.get("completed", 0),
+                escalated=counts.get("escalated", 0),
+            )
+        )
+        day += timedelta(days=1)

@@ -1,0 +1,237 @@
+"""SQL aggregates over the activity events for the digest. Everything is counted in the
+database; only the few numbers (and at most a handful of named items) come back."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, func, literal, not_, or_, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col
+
+from storage.models import Event
+from storage.types import UTCDateTime
+
+TERMINAL = ("declined", "completed", "cancelled")
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _seconds(session: Session, later: Any, earlier: Any) -> ColumnElement[float]:
+    """``later - earlier`` in seconds, on either backend."""
+    if _dialect(session) == "sqlite":
+        return (func.julianday(later) - func.julianday(earlier)) * 86400.0
+    return func.extract("epoch", later - earlier)
+
+
+def _json_time(session: Session, column: Any, key: str) -> ColumnElement[Any]:
+    """An ISO-8601 UTC string stored in a JSON field ("2026-11-27T23:00:00Z"), as a
+    timestamp comparable with the ``at`` column."""
+    text = column[key].as_string()
+    if _dialect(session) == "sqlite":
+        return func.julianday(func.replace(func.replace(text, "T", " "), "Z", ""))
+    return func.cast(text, _timestamptz())
+
+
+def _at(session: Session, column: Any) -> ColumnElement[Any]:
+    return func.julianday(column) if _dialect(session) == "sqlite" else column
+
+
+def _timestamptz() -> Any:
+    from sqlalchemy.dialects.postgresql import TIMESTAMP
+
+    return TIMESTAMP(timezone=True)
+
+
+def counts_by_type(session: Session, *, start: datetime, end: datetime) -> dict[str, int]:
+    rows = session.execute(
+        select(Event.type, func.count())
+        .where(col(Event.at) >= start, col(Event.at) < end)
+        .group_by(col(Event.type))
+    ).all()
+    return {str(kind): int(count) for kind, count in rows}
+
+
+def percentile(session: Session, values: Any, fraction: float) -> float | None:
+    """The nearest-rank percentile (the value at rank ceil(fraction x n)) of a one-column
+    subquery, counted and picked in SQL: no values are loaded."""
+    subquery = values.subquery()
+    column = subquery.c[0]
+    total = session.execute(select(func.count()).select_from(subquery)).scalar_one()
+    if not total:
+        return None
+    offset = max(math.ceil(fraction * total) - 1, 0)
+    picked = session.execute(select(column).order_by(column).offset(offset).limit(1)).scalar_one()
+    return float(round(picked))  # whole seconds: julianday arithmetic is not exact
+
+
+def accept_durations(session: Session, *, start: datetime, end: datetime) -> Any:
+    created, accepted = aliased(Event), aliased(Event)
+    return (
+        select(_seconds(session, accepted.at, created.at).label("seconds"))
+        .select_from(accepted)
+        .join(
+            created,
+            and_(created.delegation_id == accepted.delegation_id, created.type == "created"),
+        )
+        .where(accepted.type == "accepted", accepted.at >= start, accepted.at < end)
+    )
+
+
+def completion_durations(session: Session, *, start: datetime, end: datetime) -> Any:
+    accepted, completed = aliased(Event), aliased(Event)
+    return (
+        select(_seconds(session, completed.at, accepted.at).label("seconds"))
+        .select_from(completed)
+        .join(
+            accepted,
+            and_(accepted.delegation_id == completed.delegation_id, accepted.type == "accepted"),
+        )
+        .where(completed.type == "completed", completed.at >= start, completed.at < end)
+    )
+
+
+def acknowledge_durations(session: Session, *, start: datetime, end: datetime) -> Any:
+    escalated, acknowledged = aliased(Event), aliased(Event)
+    return (
+        select(_seconds(session, acknowledged.at, escalated.at).label("seconds"))
+        .select_from(acknowledged)
+        .join(
+            escalated,
+            and_(
+                escalated.delegation_id == acknowledged.delegation_id,
+                escalated.type == "escalated",
+                escalated.data["escalation_id"].as_integer()
+                == acknowledged.data["escalation_id"].as_integer(),
+                escalated.data["level"].as_integer() == 1,
+            ),
+        )
+        .where(acknowledged.type == "acknowledged", acknowledged.at >= start, acknowledged.at < end)
+    )
+
+
+def checkins_answered_of_sent(session: Session, *, start: datetime, end: datetime) -> int:
+    """Of the check-ins sent in the window, how many were answered before its end."""
+    sent, answered = aliased(Event), aliased(Event)
+    answer = exists().where(
+        answered.delegation_id == sent.delegation_id,
+        answered.type == "checkin_answered",
+        answered.at < end,
+        answered.data["slot"].as_string() == sent.data["slot"].as_string(),
+    )
+    statement = (
+        select(func.count())
+        .select_from(sent)
+        .where(sent.type == "checkin_sent", sent.at >= start, sent.at < end, answer)
+    )
+    return int(session.execute(statement).scalar_one())
+
+
+def completed_on_time(session: Session, *, start: datetime, end: datetime) -> int:
+    """Completions in the window no later than the due date (no due date: on time)."""
+    completed, created = aliased(Event), aliased(Event)
+    due = _json_time(session, created.data, "due")
+    statement = (
+        select(func.count())
+        .select_from(completed)
+        .join(
+            created,
+            and_(created.delegation_id == completed.delegation_id, created.type == "created"),
+        )
+        .where(completed.type == "completed", completed.at >= start, completed.at < end)
+        .where(or_(created.data["due"].as_string().is_(None), _at(session, completed.at) <= due))
+    )
+    return int(session.execute(statement).scalar_one())
+
+
+def grouped(
+    session: Session, *, kind: str, key: str, start: datetime, end: datetime
+) -> dict[str, int]:
+    value = Event.data[key].as_string()
+    rows = session.execute(
+        select(value, func.count())
+        .where(col(Event.type) == kind, col(Event.at) >= start, col(Event.at) < end)
+        .group_by(value)
+    ).all()
+    return {str(name): int(count) for name, count in rows}
+
+
+def _moment(session: Session, value: datetime) -> ColumnElement[Any]:
+    """A Python datetime as a SQL value comparable with ``_json_time``."""
+    return _at(session, literal(value, UTCDateTime()))
+
+
+def _open_at(end: datetime) -> Any:
+    """The created events of items still open at ``end``."""
+    created, closing = aliased(Event), aliased(Event)
+    closed = exists().where(
+        closing.delegation_id == created.delegation_id,
+        col(closing.type).in_(TERMINAL),
+        closing.at < end,
+    )
+    return select(created).where(created.type == "created", created.at < end, not_(closed))
+
+
+def open_counts(
+    session: Session, *, end: datetime, stalled_since: datetime
+) -> tuple[int, int, int]:
+    """(open, overdue, stalled) at ``end``. Stalled: open, older than ``stalled_since`` and
+    nothing done by a person on it since."""
+    subquery = _open_at(end).subquery()
+    due = _json_time(session, subquery.c.data, "due")
+    activity = aliased(Event)
+    touched = exists().where(
+        activity.delegation_id == subquery.c.delegation_id,
+        activity.actor != "system",
+        activity.at >= stalled_since,
+        activity.at < end,
+    )
+    statement = select(
+        func.count(),
+        func.count().filter(
+            and_(
+                subquery.c.data["due"].as_string().is_not(None),
+                due < _moment(session, end),
+            )
+        ),
+        func.count().filter(and_(subquery.c.at < stalled_since, not_(touched))),
+    ).select_from(subquery)
+    total, overdue, stalled = session.execute(statement).one()
+    return int(total), int(overdue), int(stalled)
+
+
+def oldest_open(session: Session, *, end: datetime, limit: int) -> Sequence[Any]:
+    subquery = _open_at(end).subquery()
+    statement = (
+        select(subquery.c.delegation_id, subquery.c.at, subquery.c.data)
+        .order_by(subquery.c.at, subquery.c.delegation_id)
+        .limit(limit)
+    )
+    return session.execute(statement).all()
+
+
+def load_by_assignee(
+    session: Session, *, end: datetime, limit: int
+) -> Sequence[tuple[str, int, int]]:
+    """(assignee, open items, overdue items), heaviest first."""
+    subquery = _open_at(end).subquery()
+    assignee = subquery.c.data["assignee"].as_string()
+    due = _json_time(session, subquery.c.data, "due")
+    overdue = func.count().filter(
+        and_(
+            subquery.c.data["due"].as_string().is_not(None),
+            due < _moment(session, end),
+        )
+    )
+    statement = (
+        select(assignee, func.count(), overdue)
+        .group_by(assignee)
+        .order_by(func.count().desc(), assignee)
+        .limit(limit)
+    )
+    return [(str(a), int(o), int(d)) for a, o, d in session.execute(statement).all()]
