@@ -1,4 +1,4 @@
-"""The ``steward`` command: serve, export, db upgrade, check."""
+"""The ``steward`` command: serve, digest, export, db upgrade, check."""
 
 from __future__ import annotations
 
@@ -36,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
     db_commands.add_parser("upgrade", help="apply schema migrations to DATABASE_URL")
     commands.add_parser("check", help="validate configuration and tokens")
+    digest = commands.add_parser("digest", help="the telemetry digest of the last N days")
+    digest.add_argument("--days", type=int, default=7, help="window length in days (default 7)")
+    digest.add_argument("--post", action="store_true", help="also post it to digest_channel")
     return parser
 
 
@@ -72,6 +75,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             return 1
         write_export(engine, sys.stdout, format=args.format)
         return 0
+    if args.command == "digest":
+        from bot.digest_command import run_digest
+
+        return run_digest(settings, days=args.days, post=args.post)
     if args.command == "db":
         from storage.db import make_engine, upgrade
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from dotenv import dotenv_values
 
+from bot.domain.digest import DigestPolicy
 from bot.domain.supervision import SupervisionPolicy
 from bot.domain.working_hours import WorkingWindow
 
@@ -57,6 +58,13 @@ class Policy:
             escalation_timeout=self.escalation_timeout,
             chain=self.chain,
             fallback_channel=self.fallback_channel,
+        )
+
+    @property
+    def digest(self) -> DigestPolicy:
+        weekday, at = self.digest_schedule
+        return DigestPolicy(
+            channel=self.digest_channel, weekday=weekday, at=at, timezone=self.digest_timezone
         )
 
     @property

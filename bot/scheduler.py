@@ -15,7 +15,11 @@ log = logging.getLogger(__name__)
 
 def run_tick(runtime: Runtime) -> TickReport:
     return tick(
-        runtime.engine, runtime.work, now=runtime.clock.now(), supervisor=runtime.supervisor
+        runtime.engine,
+        runtime.work,
+        now=runtime.clock.now(),
+        supervisor=runtime.supervisor,
+        digest=runtime.settings.policy.digest,
     )
 
 

@@ -90,6 +90,10 @@ class Event(SQLModel, table=True):
     """One row per thing that happened; the export and every digest read only this table."""
 
     __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_type_at", "type", "at"),
+        Index("ix_events_delegation_type", "delegation_id", "type"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     delegation_id: int | None = Field(default=None, foreign_key="delegations.id", index=True)
@@ -97,6 +101,19 @@ class Event(SQLModel, table=True):
     actor: str = Field(max_length=32)
     at: datetime = _utc(index=True)
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class PostedDigest(SQLModel, table=True):
+    """One row per scheduled digest period: inserting it is how a replica claims the post."""
+
+    __tablename__ = "digests"
+    __table_args__ = (UniqueConstraint("kind", "period_end", name="uq_digests_period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)
+    period_end: datetime = _utc()
+    channel_id: str = Field(max_length=32)
+    created_at: datetime = _utc()
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -152,6 +169,7 @@ __all__ = [
     "Escalation",
     "Event",
     "OutboxMessage",
+    "PostedDigest",
     "SlackMessage",
     "SlackUser",
 ]

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Protocol
 
 from sqlmodel import Session
 
 from bot.domain.due_dates import zone
 from storage import digest_queries as q
+from storage.digests import claim_period
 
 STALLED_AFTER = timedelta(days=3)
 OLDEST_SHOWN = 5
@@ -200,3 +202,38 @@ def _daily(session: Session, *, start: datetime, end: datetime, tz: str) -> list
             )
         )
         day += timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class DigestPolicy:
+    channel: str | None
+    weekday: int = 0
+    at: time = time(9)
+    timezone: str = "UTC"
+    days: int = 7
+    grace: timedelta = timedelta(days=1)  # a tick later than this skips the week
+
+
+def post_weekly_digest(
+    session: Session, *, now: datetime, policy: DigestPolicy, notifier: DigestNotifier
+) -> bool:
+    """Post this week's digest if its moment has come and nobody has posted it yet."""
+    if not policy.channel:
+        return False
+    end = last_scheduled(now, weekday=policy.weekday, at=policy.at, tz=policy.timezone)
+    if now - end > policy.grace:
+        return False
+    claimed = claim_period(
+        session, kind="weekly", period_end=end, channel_id=policy.channel, now=now
+    )
+    if claimed is None:
+        return False
+    digest = compute_digest(session, end=end, days=policy.days, tz=policy.timezone)
+    notifier.digest(policy.channel, digest, key=f"digest:{claimed.id}")
+    return True
+
+
+class DigestNotifier(Protocol):
+    def digest(self, channel: str, digest: Digest, *, key: str) -> None:
+        """Post the digest (and its chart, in the thread) to ``channel``."""
+        ...

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.domain.checkins import note_overdue, send_checkin, send_reminder
+from bot.domain.digest import DigestPolicy, post_weekly_digest
 from bot.domain.escalation import climb, on_accept_deadline, on_answer_deadline
 from bot.domain.ports import Notifier, WorkFactory
 from bot.domain.supervision import Supervisor
@@ -35,12 +36,20 @@ class TickReport:
     not_accepted: int = 0
     unanswered: int = 0
     climbs: int = 0
+    digests: int = 0
 
     def __bool__(self) -> bool:
         return any(getattr(self, f.name) for f in fields(self))
 
 
-def tick(engine: Engine, work: WorkFactory, *, now: datetime, supervisor: Supervisor) -> TickReport:
+def tick(
+    engine: Engine,
+    work: WorkFactory,
+    *,
+    now: datetime,
+    supervisor: Supervisor,
+    digest: DigestPolicy | None = None,
+) -> TickReport:
     with reading(engine) as session:
         due = {
             "overdue": due_for_overdue(session, now=now, limit=BATCH),
@@ -76,6 +85,15 @@ def tick(engine: Engine, work: WorkFactory, *, now: datetime, supervisor: Superv
         ),
     }
     done = {name: _run(work, steps[name], rows, now) for name, rows in due.items()}
+    if digest is not None and digest.channel:
+        done["digests"] = _run(
+            work,
+            lambda s, _i, _at, n, notifier: post_weekly_digest(
+                s, now=n, policy=digest, notifier=notifier
+            ),
+            [(0, now)],
+            now,
+        )
     report = TickReport(**done)
     if report:
         log.info("tick at %s: %s", now.isoformat(), report)

@@ -5,9 +5,12 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlmodel import Session
+
+if TYPE_CHECKING:
+    from bot.domain.digest import Digest
 
 from storage.models import Checkin, Delegation, Escalation
 
@@ -82,6 +85,10 @@ class Notifier(Protocol):
 
     def acknowledged(self, delegation: Delegation, escalation: Escalation) -> None:
         """Show who picked the escalation up, to them, the delegator and the assignee."""
+        ...
+
+    def digest(self, channel: str, digest: Digest, *, key: str) -> None:
+        """Post the digest (and its chart, in the thread) to ``channel``."""
         ...
 
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 
+from bot.domain.digest import DayCount
+
 WIDTH_IN, HEIGHT_IN, DPI = 9.0, 4.0, 100  # 900 x 400 px
+MAX_TITLE = 100  # characters that fit on one line at 12 pt; longer titles are clipped
 MAX_LABELS = 16  # more day labels than this would overlap: show every n-th one
 SERIES = (  # attribute, legend label, colour
     ("created", "Created", "#4a90d9"),
@@ -22,12 +24,7 @@ SERIES = (  # attribute, legend label, colour
 )
 
 
-@dataclass(frozen=True, slots=True)
-class DayCounts:
-    day: date
-    created: int
-    completed: int
-    escalated: int
+DayCounts = DayCount  # one day of the digest's daily series
 
 
 def day_label(day: date) -> str:
@@ -41,12 +38,13 @@ def daily_chart(days: Sequence[DayCounts], *, title: str) -> bytes:
     in date order. No days, or only zeros, gives empty axes with a "No activity" note."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from matplotlib.ticker import FixedLocator, MaxNLocator
+    from matplotlib.ticker import MaxNLocator
 
     ordered = sorted(days, key=lambda d: d.day)
     figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)
     ax = figure.add_subplot()
+    title = title if len(title) <= MAX_TITLE else title[: MAX_TITLE - 1] + "…"
     ax.set_title(title, parse_math=False, fontsize=12, loc="left")
     positions = list(range(len(ordered)))
     width = 0.8 / len(SERIES)
@@ -57,7 +55,6 @@ def daily_chart(days: Sequence[DayCounts], *, title: str) -> bytes:
 
     step = max(1, math.ceil(len(ordered) / MAX_LABELS))
     shown = positions[::step]
-    ax.xaxis.set_major_locator(FixedLocator(shown))
     ax.set_xticks(shown, [day_label(ordered[p].day) for p in shown], fontsize=8)
     ax.set_xlim(-0.6, max(len(ordered), 1) - 0.4)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 import threading
 import uuid
@@ -15,7 +16,7 @@ from slack_sdk.webhook import WebhookClient
 from sqlalchemy import Engine
 
 from bot.domain.ports import Clock
-from bot.slack.notifier import POST, RESPOND, UPDATE
+from bot.slack.notifier import POST, RESPOND, UPDATE, UPLOAD
 from storage import outbox
 from storage.db import reading, unit_of_work
 from storage.models import OutboxMessage
@@ -219,7 +220,26 @@ class Delivery:
         if message.kind == RESPOND:
             self._respond(payload)
             return None
+        if message.kind == UPLOAD:
+            self._upload(message.recipient, payload)
+            return None
         raise DeliveryFailed(f"unknown outbox kind {message.kind!r}", permanent=True)
+
+    def _upload(self, channel: str, payload: dict) -> None:  # type: ignore[type-arg]
+        """A file into the thread of a message posted earlier (slack_sdk's files_upload_v2)."""
+        with reading(self._engine) as session:
+            thread = get_message(session, key=payload["thread_key"])
+        if thread is None:
+            raise DeliveryFailed(
+                "the message to attach the file to was never posted", permanent=True
+            )
+        self._client.files_upload_v2(
+            channel=thread.channel_id,
+            thread_ts=thread.ts,
+            file=base64.b64decode(payload["png_base64"]),
+            filename=payload["filename"],
+            title=payload["title"],
+        )
 
     def _respond(self, payload: dict) -> None:  # type: ignore[type-arg]
         webhook = WebhookClient(

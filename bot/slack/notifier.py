@@ -3,10 +3,13 @@ outbox inside the caller's transaction. Nothing here talks to Slack; delivery do
 
 from __future__ import annotations
 
+import base64
+import logging
 from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.domain.digest import Digest
 from bot.domain.supervision import is_person
 from bot.slack.blocks.checkins import (
     checkin_message,
@@ -15,6 +18,7 @@ from bot.slack.blocks.checkins import (
     risk_notice,
 )
 from bot.slack.blocks.common import Rendered
+from bot.slack.blocks.digest import digest_message
 from bot.slack.blocks.escalations import (
     acknowledged_message,
     escalated_notice,
@@ -23,6 +27,7 @@ from bot.slack.blocks.escalations import (
 )
 from bot.slack.blocks.notices import delegator_notice
 from bot.slack.blocks.offer import offer_message, settled_message
+from bot.slack.chart import daily_chart
 from storage.checkins import latest_answers
 from storage.models import Checkin, Delegation, Escalation
 from storage.outbox import enqueue
@@ -31,6 +36,9 @@ from storage.slack_cache import get_user
 POST = "post"
 UPDATE = "update"
 RESPOND = "respond"
+UPLOAD = "upload"
+
+log = logging.getLogger(__name__)
 
 
 def offer_key(delegation: Delegation) -> str:
@@ -107,6 +115,32 @@ class SlackNotifier:
         self._queue(UPDATE, where, rendered, delegation, key=escalation_key(escalation, where))
         for person in {delegation.delegator_id, delegation.assignee_id} - {actor}:
             self._queue(POST, person, picked_up_notice(delegation, escalation), delegation)
+
+    def digest(self, channel: str, digest: Digest, *, key: str) -> None:
+        """The digest, then its chart as a file in the digest's thread. A chart that cannot
+        be drawn is left out; the digest goes regardless."""
+        enqueue(
+            self._session,
+            kind=POST,
+            recipient=channel,
+            payload=digest_message(digest).payload(),
+            now=self._now,
+            message_key=key,
+        )
+        try:
+            png = daily_chart(
+                digest.current.daily, title="Created, completed and escalated per day"
+            )
+        except Exception:
+            log.exception("the digest chart could not be drawn; posting the digest without it")
+            return
+        payload = {
+            "thread_key": key,
+            "filename": "steward-digest.png",
+            "title": "Daily activity",
+            "png_base64": base64.b64encode(png).decode("ascii"),
+        }
+        enqueue(self._session, kind=UPLOAD, recipient=channel, payload=payload, now=self._now)
 
     def reply_privately(self, *, response_url: str, user_id: str, text: str) -> None:
         """An ephemeral answer to the person who clicked, through the action's response_url."""

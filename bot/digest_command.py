@@ -1,0 +1,64 @@
+"""`steward digest [--days N] [--post]`: the digest in the terminal, and on request in Slack."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TextIO
+
+from sqlmodel import col, select
+
+from bot.clock import SystemClock
+from bot.config import ConfigError, Settings
+from bot.digest_text import digest_text
+from bot.domain.digest import compute_digest
+from bot.slack.delivery import Delivery
+from bot.slack.notifier import SlackNotifier
+from bot.wiring import delivery_client
+from storage.db import make_engine, reading, schema_problem, unit_of_work
+from storage.models import OutboxMessage
+from storage.outbox import PENDING
+
+DELIVERY_PATIENCE_SECONDS = 60
+
+
+def run_digest(settings: Settings, *, days: int, post: bool, out: TextIO = sys.stdout) -> int:
+    if days < 1 or days > 366:
+        raise ConfigError("--days must be between 1 and 366")
+    channel = settings.policy.digest_channel
+    if post and not channel:
+        raise ConfigError("--post needs digest_channel in the policy file")
+    engine = make_engine(settings.database_url)
+    problem = schema_problem(engine)
+    if problem:
+        raise ConfigError(problem)
+    clock = SystemClock()
+    now = clock.now()
+    tz = settings.policy.digest_timezone
+    with reading(engine) as session:
+        digest = compute_digest(session, end=now, days=days, tz=tz)
+    out.write(digest_text(digest))
+    if not post:
+        return 0
+    assert channel is not None
+    key = f"digest:manual:{now.isoformat()}"
+    with unit_of_work(engine) as session:
+        SlackNotifier(session, now=now).digest(channel, digest, key=key)
+    delivery = Delivery(engine=engine, client=delivery_client(settings), clock=clock)
+    deadline = time.monotonic() + DELIVERY_PATIENCE_SECONDS
+    while _pending(engine, channel) and time.monotonic() < deadline:
+        if not delivery.deliver_due():
+            time.sleep(0.5)
+    if _pending(engine, channel):
+        out.write(f"\nQueued for {channel}; a running Steward will deliver it.\n")
+        return 1
+    out.write(f"\nPosted to {channel}.\n")
+    return 0
+
+
+def _pending(engine: object, channel: str) -> bool:
+    with reading(engine) as session:  # type: ignore[arg-type]
+        statement = select(OutboxMessage.id).where(
+            col(OutboxMessage.recipient) == channel, col(OutboxMessage.status) == PENDING
+        )
+        return session.exec(statement).first() is not None

@@ -1,0 +1,72 @@
+"""The weekly digest as Block Kit: a header, figures as fields, the oldest open items and
+the load per person, inside Slack's limits whatever the numbers."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    Block,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.digest_format import age, escalation_breakdown, headline_figures, span
+from bot.domain.digest import Digest
+from bot.slack.blocks.common import Rendered, context
+from bot.slack.mrkdwn import escaped_clip, mention
+
+
+def first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else ""
+
+
+def digest_message(digest: Digest, *, title: str = "Delegation digest") -> Rendered:
+    now = digest.current
+    blocks: list[Block] = [HeaderBlock(text=title[:150])]
+    if now.empty and not now.open_items:
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text="A quiet week: nothing was delegated, accepted, finished or escalated."
+                )
+            )
+        )
+    else:
+        fields = [
+            MarkdownTextObject(text=f"*{label}*\n{value}")
+            for label, value in headline_figures(digest)
+        ]
+        blocks.append(SectionBlock(fields=fields[:10]))
+        breakdown = escalation_breakdown(now)
+        if breakdown:
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Escalations*\n{breakdown}")))
+        if now.oldest:
+            lines = [
+                f"• #{item.delegation_id} {escaped_clip(first_line(item.task), 80)}"
+                f" · {mention(item.assignee)} · open {age(item.created_at, now.end)}"
+                for item in now.oldest
+            ]
+            blocks.append(DividerBlock())
+            blocks.append(
+                SectionBlock(
+                    text=MarkdownTextObject(text="*Oldest open items*\n" + "\n".join(lines))
+                )
+            )
+        if now.load:
+            load = [
+                MarkdownTextObject(
+                    text=f"{mention(person)}\n{open_count} open"
+                    + (f" · {overdue} overdue" if overdue else "")
+                )
+                for person, open_count, overdue in now.load[:10]
+            ]
+            blocks.append(
+                SectionBlock(text=MarkdownTextObject(text="*Load per person*"), fields=load)
+            )
+    blocks.append(context(f'{span(digest)} · "was" is the window before.'))
+    text = (
+        f"{title}: {now.created} delegated, {now.completed} completed, "
+        f"{now.escalations} escalations, {now.open_items} open"
+    )
+    return Rendered(text=text, blocks=blocks)
