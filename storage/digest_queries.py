@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, literal, not_, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, not_, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -48,26 +48,69 @@ def _timestamptz() -> Any:
     return TIMESTAMP(timezone=True)
 
 
+COUNTED = (
+    "created",
+    "accepted",
+    "declined",
+    "checkin_sent",
+    "checkin_answered",
+    "completed",
+    "escalated",
+    "acknowledged",
+)
+
+
 def counts_by_type(session: Session, *, start: datetime, end: datetime) -> dict[str, int]:
     rows = session.execute(
         select(Event.type, func.count())
-        .where(col(Event.at) >= start, col(Event.at) < end)
+        .where(col(Event.type).in_(COUNTED), col(Event.at) >= start, col(Event.at) < end)
         .group_by(col(Event.type))
     ).all()
     return {str(kind): int(count) for kind, count in rows}
 
 
-def percentile(session: Session, values: Any, fraction: float) -> float | None:
-    """The nearest-rank percentile (the value at rank ceil(fraction x n)) of a one-column
-    subquery, counted and picked in SQL: no values are loaded."""
+def daily_counts(
+    session: Session, *, boundaries: Sequence[datetime], kinds: Sequence[str]
+) -> dict[tuple[int, str], int]:
+    """Counts per (day number, type) between consecutive ``boundaries`` (local midnights,
+    worked out by the caller so days are right across DST), in one query."""
+    bucket = case(
+        *[(col(Event.at) < edge, number) for number, edge in enumerate(boundaries[1:])],
+        else_=len(boundaries) - 1,
+    )
+    rows = session.execute(
+        select(bucket, Event.type, func.count())
+        .where(col(Event.type).in_(kinds))
+        .where(col(Event.at) >= boundaries[0], col(Event.at) < boundaries[-1])
+        .group_by(bucket, col(Event.type))
+    ).all()
+    return {(int(day), str(kind)): int(count) for day, kind, count in rows}
+
+
+def percentiles(session: Session, values: Any, fractions: Sequence[float]) -> list[float | None]:
+    """Nearest-rank percentiles (the value at rank ceil(f x n)) of a one-column subquery,
+    ranked and picked in one SQL pass: no values are loaded."""
     subquery = values.subquery()
-    column = subquery.c[0]
-    total = session.execute(select(func.count()).select_from(subquery)).scalar_one()
-    if not total:
-        return None
-    offset = max(math.ceil(fraction * total) - 1, 0)
-    picked = session.execute(select(column).order_by(column).offset(offset).limit(1)).scalar_one()
-    return float(round(picked))  # whole seconds: julianday arithmetic is not exact
+    value = subquery.c[0]
+    ranked = select(
+        value.label("value"),
+        func.row_number().over(order_by=value).label("rank"),
+        func.count().over().label("total"),
+    ).subquery()
+    rows = session.execute(
+        select(ranked.c.value, ranked.c.rank, ranked.c.total).where(
+            or_(*[ranked.c.rank == _rank_of(fraction, ranked.c.total) for fraction in fractions])
+        )
+    ).all()
+    by_rank = {int(rank): float(round(v)) for v, rank, _ in rows}
+    total = int(rows[0][2]) if rows else 0
+    return [by_rank.get(max(math.ceil(f * total), 1)) if total else None for f in fractions]
+
+
+def _rank_of(fraction: float, total: Any) -> Any:
+    """ceil(fraction x total) in integer SQL arithmetic (fraction in whole percent)."""
+    percent = round(fraction * 100)
+    return (total * percent + 99) // 100
 
 
 def accept_durations(session: Session, *, start: datetime, end: datetime) -> Any:
@@ -115,23 +158,6 @@ def acknowledge_durations(session: Session, *, start: datetime, end: datetime) -
     )
 
 
-def checkins_answered_of_sent(session: Session, *, start: datetime, end: datetime) -> int:
-    """Of the check-ins sent in the window, how many were answered before its end."""
-    sent, answered = aliased(Event), aliased(Event)
-    answer = exists().where(
-        answered.delegation_id == sent.delegation_id,
-        answered.type == "checkin_answered",
-        answered.at < end,
-        answered.data["slot"].as_string() == sent.data["slot"].as_string(),
-    )
-    statement = (
-        select(func.count())
-        .select_from(sent)
-        .where(sent.type == "checkin_sent", sent.at >= start, sent.at < end, answer)
-    )
-    return int(session.execute(statement).scalar_one())
-
-
 def completed_on_time(session: Session, *, start: datetime, end: datetime) -> int:
     """Completions in the window no later than the due date (no due date: on time)."""
     completed, created = aliased(Event), aliased(Event)
@@ -177,13 +203,22 @@ def _open_at(end: datetime) -> Any:
     return select(created).where(created.type == "created", created.at < end, not_(closed))
 
 
-def open_counts(
-    session: Session, *, end: datetime, stalled_since: datetime
-) -> tuple[int, int, int]:
-    """(open, overdue, stalled) at ``end``. Stalled: open, older than ``stalled_since`` and
-    nothing done by a person on it since."""
+def open_by_assignee(session: Session, *, end: datetime) -> Sequence[tuple[str, int, int]]:
+    """(assignee, open items, overdue items) at ``end``, for everyone with open items."""
     subquery = _open_at(end).subquery()
+    assignee = subquery.c.data["assignee"].as_string()
     due = _json_time(session, subquery.c.data, "due")
+    overdue = func.count().filter(
+        and_(subquery.c.data["due"].as_string().is_not(None), due < _moment(session, end))
+    )
+    statement = select(assignee, func.count(), overdue).group_by(assignee)
+    return [(str(a), int(o), int(d)) for a, o, d in session.execute(statement).all()]
+
+
+def stalled_count(session: Session, *, end: datetime, stalled_since: datetime) -> int:
+    """Open at ``end``, older than ``stalled_since``, and nothing done on them by a person
+    since."""
+    subquery = _open_at(end).subquery()
     activity = aliased(Event)
     touched = exists().where(
         activity.delegation_id == subquery.c.delegation_id,
@@ -191,18 +226,12 @@ def open_counts(
         activity.at >= stalled_since,
         activity.at < end,
     )
-    statement = select(
-        func.count(),
-        func.count().filter(
-            and_(
-                subquery.c.data["due"].as_string().is_not(None),
-                due < _moment(session, end),
-            )
-        ),
-        func.count().filter(and_(subquery.c.at < stalled_since, not_(touched))),
-    ).select_from(subquery)
-    total, overdue, stalled = session.execute(statement).one()
-    return int(total), int(overdue), int(stalled)
+    statement = (
+        select(func.count())
+        .select_from(subquery)
+        .where(subquery.c.at < stalled_since, not_(touched))
+    )
+    return int(session.execute(statement).scalar_one())
 
 
 def oldest_open(session: Session, *, end: datetime, limit: int) -> Sequence[Any]:
@@ -213,25 +242,3 @@ def oldest_open(session: Session, *, end: datetime, limit: int) -> Sequence[Any]
         .limit(limit)
     )
     return session.execute(statement).all()
-
-
-def load_by_assignee(
-    session: Session, *, end: datetime, limit: int
-) -> Sequence[tuple[str, int, int]]:
-    """(assignee, open items, overdue items), heaviest first."""
-    subquery = _open_at(end).subquery()
-    assignee = subquery.c.data["assignee"].as_string()
-    due = _json_time(session, subquery.c.data, "due")
-    overdue = func.count().filter(
-        and_(
-            subquery.c.data["due"].as_string().is_not(None),
-            due < _moment(session, end),
-        )
-    )
-    statement = (
-        select(assignee, func.count(), overdue)
-        .group_by(assignee)
-        .order_by(func.count().desc(), assignee)
-        .limit(limit)
-    )
-    return [(str(a), int(o), int(d)) for a, o, d in session.execute(statement).all()]

@@ -3,7 +3,7 @@
 Definitions (the README repeats them):
 - acceptance rate: accepted / (accepted + declined), of answers given in the window;
 - time to accept: creation to acceptance, for acceptances in the window (median, p90);
-- response rate: of check-ins sent in the window, the share answered before it ended;
+- response rate: check-in answers given in the window / check-ins sent in it;
 - on time: completed no later than the due date; items without a due date count as on time;
 - time to complete: acceptance to Done, for completions in the window (median);
 - time to acknowledge: an escalation's first level to its acknowledgement (median);
@@ -132,41 +132,51 @@ def compute_digest(session: Session, *, end: datetime, days: int, tz: str) -> Di
 def figures(
     session: Session, *, start: datetime, end: datetime, tz: str, detailed: bool
 ) -> Figures:
+    """The window's figures; ``detailed`` adds what only the current window shows (items
+    open at its end, the load per person, the daily series)."""
     counts = q.counts_by_type(session, start=start, end=end)
-    open_items, overdue, stalled = q.open_counts(
-        session, end=end, stalled_since=end - STALLED_AFTER
-    )
     levels = q.grouped(session, kind="escalated", key="level", start=start, end=end)
+    accept_p50, accept_p90 = q.percentiles(
+        session, q.accept_durations(session, start=start, end=end), (0.5, 0.9)
+    )
+    [complete_p50] = q.percentiles(
+        session, q.completion_durations(session, start=start, end=end), (0.5,)
+    )
+    [acknowledge_p50] = q.percentiles(
+        session, q.acknowledge_durations(session, start=start, end=end), (0.5,)
+    )
+    extra: dict[str, object] = {}
+    if detailed:
+        load = sorted(q.open_by_assignee(session, end=end), key=lambda row: (-row[1], row[0]))
+        extra = {
+            "open_items": sum(row[1] for row in load),
+            "overdue_items": sum(row[2] for row in load),
+            "stalled_items": q.stalled_count(session, end=end, stalled_since=end - STALLED_AFTER),
+            "oldest": _oldest(session, end),
+            "load": load[:LOAD_SHOWN],
+            "daily": _daily(session, start=start, end=end, tz=tz),
+        }
     return Figures(
         start=start,
         end=end,
         created=counts.get("created", 0),
         accepted=counts.get("accepted", 0),
         declined=counts.get("declined", 0),
-        accept_p50_s=q.percentile(session, q.accept_durations(session, start=start, end=end), 0.5),
-        accept_p90_s=q.percentile(session, q.accept_durations(session, start=start, end=end), 0.9),
+        accept_p50_s=accept_p50,
+        accept_p90_s=accept_p90,
         checkins_sent=counts.get("checkin_sent", 0),
-        checkins_answered=q.checkins_answered_of_sent(session, start=start, end=end),
+        checkins_answered=counts.get("checkin_answered", 0),
         completed=counts.get("completed", 0),
         completed_on_time=q.completed_on_time(session, start=start, end=end),
-        complete_p50_s=q.percentile(
-            session, q.completion_durations(session, start=start, end=end), 0.5
-        ),
+        complete_p50_s=complete_p50,
         escalations=counts.get("escalated", 0),
         escalations_by_reason=q.grouped(
             session, kind="escalated", key="reason", start=start, end=end
         ),
         escalations_by_level={int(level): count for level, count in levels.items()},
         acknowledged=counts.get("acknowledged", 0),
-        acknowledge_p50_s=q.percentile(
-            session, q.acknowledge_durations(session, start=start, end=end), 0.5
-        ),
-        open_items=open_items,
-        overdue_items=overdue,
-        stalled_items=stalled,
-        oldest=_oldest(session, end) if detailed else [],
-        load=list(q.load_by_assignee(session, end=end, limit=LOAD_SHOWN)) if detailed else [],
-        daily=_daily(session, start=start, end=end, tz=tz) if detailed else [],
+        acknowledge_p50_s=acknowledge_p50,
+        **extra,  # type: ignore[arg-type]
     )
 
 
@@ -185,23 +195,26 @@ def _oldest(session: Session, end: datetime) -> list[OpenItem]:
 
 def _daily(session: Session, *, start: datetime, end: datetime, tz: str) -> list[DayCount]:
     local_zone = zone(tz)
-    day = start.astimezone(local_zone).date()
-    series = []
-    while True:
-        day_start = max(datetime.combine(day, time(0), tzinfo=local_zone), start)
-        day_end = min(datetime.combine(day + timedelta(days=1), time(0), tzinfo=local_zone), end)
-        if day_start >= end:
-            return series
-        counts = q.counts_by_type(session, start=day_start, end=day_end)
-        series.append(
-            DayCount(
-                day=day,
-                created=counts.get("created", 0),
-                completed=counts.get("completed", 0),
-                escalated=counts.get("escalated", 0),
-            )
-        )
+    first = start.astimezone(local_zone).date()
+    days: list[date] = []
+    boundaries = [start]
+    day = first
+    while boundaries[-1] < end:
+        days.append(day)
         day += timedelta(days=1)
+        boundaries.append(min(datetime.combine(day, time(0), tzinfo=local_zone), end))
+    counts = q.daily_counts(
+        session, boundaries=boundaries, kinds=("created", "completed", "escalated")
+    )
+    return [
+        DayCount(
+            day=day,
+            created=counts.get((number, "created"), 0),
+            completed=counts.get((number, "completed"), 0),
+            escalated=counts.get((number, "escalated"), 0),
+        )
+        for number, day in enumerate(days)
+    ]
 
 
 @dataclass(frozen=True)
