@@ -16,6 +16,18 @@ from storage.models import Event
 from storage.types import UTCDateTime
 
 TERMINAL = ("declined", "completed", "cancelled")
+# what people (not the scheduler) do to an item: any of these means it is not stalled
+BY_PEOPLE = (
+    "created",
+    "accepted",
+    "declined",
+    "checkin_answered",
+    "completed",
+    "cancelled",
+    "acknowledged",
+    "reassigned",
+    "due_changed",
+)
 
 
 def _dialect(session: Session) -> str:
@@ -175,16 +187,17 @@ def completed_on_time(session: Session, *, start: datetime, end: datetime) -> in
     return int(session.execute(statement).scalar_one())
 
 
-def grouped(
-    session: Session, *, kind: str, key: str, start: datetime, end: datetime
-) -> dict[str, int]:
-    value = Event.data[key].as_string()
+def escalations_by(
+    session: Session, *, start: datetime, end: datetime
+) -> Sequence[tuple[str, int, int]]:
+    """(reason, level, count) of the escalations in the window, in one pass."""
+    reason, level = Event.data["reason"].as_string(), Event.data["level"].as_integer()
     rows = session.execute(
-        select(value, func.count())
-        .where(col(Event.type) == kind, col(Event.at) >= start, col(Event.at) < end)
-        .group_by(value)
+        select(reason, level, func.count())
+        .where(col(Event.type) == "escalated", col(Event.at) >= start, col(Event.at) < end)
+        .group_by(reason, level)
     ).all()
-    return {str(name): int(count) for name, count in rows}
+    return [(str(r), int(lv), int(c)) for r, lv, c in rows]
 
 
 def _moment(session: Session, value: datetime) -> ColumnElement[Any]:
@@ -203,35 +216,28 @@ def _open_at(end: datetime) -> Any:
     return select(created).where(created.type == "created", created.at < end, not_(closed))
 
 
-def open_by_assignee(session: Session, *, end: datetime) -> Sequence[tuple[str, int, int]]:
-    """(assignee, open items, overdue items) at ``end``, for everyone with open items."""
+def open_by_assignee(
+    session: Session, *, end: datetime, stalled_since: datetime
+) -> Sequence[tuple[str, int, int, int]]:
+    """(assignee, open, overdue, stalled) at ``end``, for everyone with open items, in one
+    pass. Stalled: open since before ``stalled_since`` with nothing done on it by a person
+    since."""
     subquery = _open_at(end).subquery()
     assignee = subquery.c.data["assignee"].as_string()
     due = _json_time(session, subquery.c.data, "due")
-    overdue = func.count().filter(
-        and_(subquery.c.data["due"].as_string().is_not(None), due < _moment(session, end))
-    )
-    statement = select(assignee, func.count(), overdue).group_by(assignee)
-    return [(str(a), int(o), int(d)) for a, o, d in session.execute(statement).all()]
-
-
-def stalled_count(session: Session, *, end: datetime, stalled_since: datetime) -> int:
-    """Open at ``end``, older than ``stalled_since``, and nothing done on them by a person
-    since."""
-    subquery = _open_at(end).subquery()
     activity = aliased(Event)
     touched = exists().where(
         activity.delegation_id == subquery.c.delegation_id,
-        activity.actor != "system",
+        col(activity.type).in_(BY_PEOPLE),
         activity.at >= stalled_since,
         activity.at < end,
     )
-    statement = (
-        select(func.count())
-        .select_from(subquery)
-        .where(subquery.c.at < stalled_since, not_(touched))
+    overdue = func.count().filter(
+        and_(subquery.c.data["due"].as_string().is_not(None), due < _moment(session, end))
     )
-    return int(session.execute(statement).scalar_one())
+    stalled = func.count().filter(and_(subquery.c.at < stalled_since, not_(touched)))
+    statement = select(assignee, func.count(), overdue, stalled).group_by(assignee)
+    return [(str(a), int(o), int(d), int(t)) for a, o, d, t in session.execute(statement).all()]
 
 
 def oldest_open(session: Session, *, end: datetime, limit: int) -> Sequence[Any]:

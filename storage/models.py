@@ -91,8 +91,10 @@ class Event(SQLModel, table=True):
 
     __tablename__ = "events"
     __table_args__ = (
-        Index("ix_events_type_at", "type", "at"),
-        Index("ix_events_delegation_type", "delegation_id", "type"),
+        # covering indexes for the digest's joins: a window's events by type, and an item's
+        # events by type, both with their time, answered from the index alone
+        Index("ix_events_type_at", "type", "at", "delegation_id"),
+        Index("ix_events_delegation_type", "delegation_id", "type", "at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -135,7 +135,12 @@ def figures(
     """The window's figures; ``detailed`` adds what only the current window shows (items
     open at its end, the load per person, the daily series)."""
     counts = q.counts_by_type(session, start=start, end=end)
-    levels = q.grouped(session, kind="escalated", key="level", start=start, end=end)
+    escalations = q.escalations_by(session, start=start, end=end)
+    by_reason: dict[str, int] = {}
+    by_level: dict[int, int] = {}
+    for reason, level, count in escalations:
+        by_reason[reason] = by_reason.get(reason, 0) + count
+        by_level[level] = by_level.get(level, 0) + count
     accept_p50, accept_p90 = q.percentiles(
         session, q.accept_durations(session, start=start, end=end), (0.5, 0.9)
     )
@@ -147,13 +152,14 @@ def figures(
     )
     extra: dict[str, object] = {}
     if detailed:
-        load = sorted(q.open_by_assignee(session, end=end), key=lambda row: (-row[1], row[0]))
+        people = q.open_by_assignee(session, end=end, stalled_since=end - STALLED_AFTER)
+        load = sorted(people, key=lambda row: (-row[1], row[0]))
         extra = {
             "open_items": sum(row[1] for row in load),
             "overdue_items": sum(row[2] for row in load),
-            "stalled_items": q.stalled_count(session, end=end, stalled_since=end - STALLED_AFTER),
+            "stalled_items": sum(row[3] for row in load),
             "oldest": _oldest(session, end),
-            "load": load[:LOAD_SHOWN],
+            "load": [(person, open_, overdue) for person, open_, overdue, _ in load[:LOAD_SHOWN]],
             "daily": _daily(session, start=start, end=end, tz=tz),
         }
     return Figures(
@@ -170,10 +176,8 @@ def figures(
         completed_on_time=q.completed_on_time(session, start=start, end=end),
         complete_p50_s=complete_p50,
         escalations=counts.get("escalated", 0),
-        escalations_by_reason=q.grouped(
-            session, kind="escalated", key="reason", start=start, end=end
-        ),
-        escalations_by_level={int(level): count for level, count in levels.items()},
+        escalations_by_reason=by_reason,
+        escalations_by_level=by_level,
         acknowledged=counts.get("acknowledged", 0),
         acknowledge_p50_s=acknowledge_p50,
         **extra,  # type: ignore[arg-type]

@@ -27,8 +27,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("kind", "period_end", name="uq_digests_period"),
     )
-    op.create_index("ix_events_type_at", "events", ["type", "at"])
-    op.create_index("ix_events_delegation_type", "events", ["delegation_id", "type"])
+    op.create_index("ix_events_type_at", "events", ["type", "at", "delegation_id"])
+    op.create_index("ix_events_delegation_type", "events", ["delegation_id", "type", "at"])
 
 
 def downgrade() -> None:
