@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot.domain.errors import NotFound
 from bot.slack.ids import ActionId, BlockId
 
 
@@ -44,8 +45,13 @@ def delegation_id_from_metadata(body: dict[str, Any]) -> int | None:
     return _positive_int(private_metadata(body))
 
 
-def delegation_id_from_action(action: dict[str, Any]) -> int | None:
-    return _positive_int(action.get("value"))
+def button_id(action: dict[str, Any], *, of: str) -> int:
+    """The id a button carries (a delegation, check-in or escalation); a forged or stale
+    value is refused in words."""
+    number = _positive_int(action.get("value"))
+    if number is None:
+        raise NotFound(f"That button doesn't belong to {of} I know.")
+    return number
 
 
 def checkin_note_metadata(body: dict[str, Any]) -> tuple[int, str] | None:

@@ -8,19 +8,11 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.domain.delegations import accept, check_can_decline, complete
-from bot.domain.errors import NotFound
 from bot.slack.blocks.modals import decline_modal
 from bot.slack.errors import answers_errors
-from bot.slack.forms import delegation_id_from_action
+from bot.slack.forms import button_id
 from bot.slack.ids import ActionId
 from bot.slack.runtime import Runtime
-
-
-def _delegation_id(action: dict[str, Any]) -> int:
-    delegation_id = delegation_id_from_action(action)
-    if delegation_id is None:
-        raise NotFound("That button doesn't belong to a delegation I know.")
-    return delegation_id
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -33,7 +25,7 @@ def register(app: App, runtime: Runtime) -> None:
         with runtime.work() as work:
             accept(
                 work.session,
-                delegation_id=_delegation_id(action),
+                delegation_id=button_id(action, of="a delegation"),
                 actor=body["user"]["id"],
                 now=work.now,
                 notifier=work.notifier,
@@ -47,7 +39,7 @@ def register(app: App, runtime: Runtime) -> None:
         with runtime.work() as work:
             complete(
                 work.session,
-                delegation_id=_delegation_id(action),
+                delegation_id=button_id(action, of="a delegation"),
                 actor=body["user"]["id"],
                 now=work.now,
                 notifier=work.notifier,
@@ -61,6 +53,8 @@ def register(app: App, runtime: Runtime) -> None:
         ack()
         with runtime.work() as work:
             delegation = check_can_decline(
-                work.session, delegation_id=_delegation_id(action), actor=body["user"]["id"]
+                work.session,
+                delegation_id=button_id(action, of="a delegation"),
+                actor=body["user"]["id"],
             )
         client.views_open(trigger_id=body["trigger_id"], view=decline_modal(delegation))

@@ -12,16 +12,9 @@ from bot.domain.enums import CheckinStatus
 from bot.domain.errors import NotFound
 from bot.slack.blocks.checkins import STATUS_OF_ACTION, note_modal
 from bot.slack.errors import answers_errors
-from bot.slack.forms import checkin_note, checkin_note_metadata, delegation_id_from_action
+from bot.slack.forms import button_id, checkin_note, checkin_note_metadata
 from bot.slack.ids import ActionId, CallbackId
 from bot.slack.runtime import Runtime
-
-
-def _checkin_id(action: dict[str, Any]) -> int:
-    checkin_id = delegation_id_from_action(action)
-    if checkin_id is None:
-        raise NotFound("That button doesn't belong to a check-in I know.")
-    return checkin_id
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -33,7 +26,7 @@ def register(app: App, runtime: Runtime) -> None:
         with runtime.work() as work:
             answer_checkin(
                 work.session,
-                checkin_id=_checkin_id(action),
+                checkin_id=button_id(action, of="a check-in"),
                 actor=body["user"]["id"],
                 status=STATUS_OF_ACTION[ActionId(action["action_id"])],
                 note=None,
@@ -49,7 +42,9 @@ def register(app: App, runtime: Runtime) -> None:
         ack()
         with runtime.work() as work:
             checkin = check_can_answer(
-                work.session, checkin_id=_checkin_id(action), actor=body["user"]["id"]
+                work.session,
+                checkin_id=button_id(action, of="a check-in"),
+                actor=body["user"]["id"],
             )
         status = STATUS_OF_ACTION[ActionId(action["action_id"])]
         client.views_open(trigger_id=body["trigger_id"], view=note_modal(checkin, status))

@@ -11,16 +11,9 @@ from bot.domain.errors import NotFound
 from bot.domain.escalation import acknowledge, check_can_escalate, escalate_manually
 from bot.slack.blocks.escalations import escalate_modal
 from bot.slack.errors import answers_errors
-from bot.slack.forms import delegation_id_from_action, delegation_id_from_metadata, escalate_reason
+from bot.slack.forms import button_id, delegation_id_from_metadata, escalate_reason
 from bot.slack.ids import ActionId, CallbackId
 from bot.slack.runtime import Runtime
-
-
-def _id(action: dict[str, Any], what: str) -> int:
-    number = delegation_id_from_action(action)
-    if number is None:
-        raise NotFound(f"That button doesn't belong to {what} I know.")
-    return number
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -33,7 +26,7 @@ def register(app: App, runtime: Runtime) -> None:
         with runtime.work() as work:
             acknowledge(
                 work.session,
-                escalation_id=_id(action, "an escalation"),
+                escalation_id=button_id(action, of="an escalation"),
                 actor=body["user"]["id"],
                 now=work.now,
                 notifier=work.notifier,
@@ -47,7 +40,9 @@ def register(app: App, runtime: Runtime) -> None:
         ack()
         with runtime.work() as work:
             delegation = check_can_escalate(
-                work.session, delegation_id=_id(action, "a delegation"), actor=body["user"]["id"]
+                work.session,
+                delegation_id=button_id(action, of="a delegation"),
+                actor=body["user"]["id"],
             )
         client.views_open(trigger_id=body["trigger_id"], view=escalate_modal(delegation))
 
