@@ -67,13 +67,30 @@ def move_escalation(
     return session.execute(statement).rowcount == 1
 
 
-def close_open_escalations(session: Session, *, delegation_id: int) -> None:
-    session.execute(
+def close_open_escalations(
+    session: Session, *, delegation_id: int, reason: str | None = None
+) -> None:
+    """Stop the item's escalation in progress (only one started for ``reason``, if given)."""
+    statement = (
         update(Escalation)
         .where(col(Escalation.delegation_id) == delegation_id)
         .where(col(Escalation.status) == OPEN)
-        .values(status="closed", next_step_at=None)
     )
+    if reason is not None:
+        statement = statement.where(col(Escalation.reason) == reason)
+    session.execute(statement.values(status="closed", next_step_at=None))
+
+
+def hold_open_item(session: Session, *, delegation_id: int, statuses: list[str]) -> bool:
+    """Lock the item's row if it is still in ``statuses`` (a no-op update): a transition
+    racing us then waits for our commit, and sees what we wrote. False if it moved on."""
+    statement = (
+        update(Delegation)
+        .where(col(Delegation.id) == delegation_id)
+        .where(col(Delegation.status).in_(statuses))
+        .values(updated_at=Delegation.updated_at)
+    )
+    return session.execute(statement).rowcount == 1
 
 
 def due_accept_deadlines(

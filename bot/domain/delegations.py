@@ -152,6 +152,8 @@ def accept(
     delegation = _transition(
         session, delegation, Action.ACCEPT, actor=actor, now=now, values=schedule
     )
+    # accepting answers a "not accepted in time" escalation; others keep climbing
+    close_open_escalations(session, delegation_id=delegation_id, reason="not_accepted")
     notifier.offer_settled(delegation)
     notifier.tell_delegator(delegation, what=EventType.ACCEPTED, actor=actor)
     return delegation

@@ -24,7 +24,9 @@ from storage.delegations import get_delegation
 from storage.escalations import (
     add_escalation,
     claim_answer_deadline,
+    close_open_escalations,
     get_escalation,
+    hold_open_item,
     move_escalation,
 )
 from storage.events import record_event
@@ -97,6 +99,8 @@ def start_escalation(
     if not climb:
         return None
     assert delegation.id is not None
+    if not hold_open_item(session, delegation_id=delegation.id, statuses=OPEN_ITEM):
+        return None  # it closed a moment ago: nothing to escalate
     escalation = add_escalation(
         session,
         escalation=Escalation(
@@ -142,6 +146,9 @@ def climb(
         or escalation.next_step_at != expected_step_at
     ):
         return False
+    if not hold_open_item(session, delegation_id=escalation.delegation_id, statuses=OPEN_ITEM):
+        close_open_escalations(session, delegation_id=escalation.delegation_id)
+        return False
     level = escalation.level + 1
     if level > len(escalation.chain):  # told everyone: stop waiting
         return move_escalation(
@@ -184,14 +191,33 @@ def climb(
 
 
 def acknowledge(
-    session: Session, *, escalation_id: int, actor: str, now: datetime, notifier: Notifier
+    session: Session,
+    *,
+    escalation_id: int,
+    actor: str,
+    now: datetime,
+    notifier: Notifier,
+    clicked_in: str | None = None,
 ) -> Escalation:
-    """Someone the escalation reached picks it up: the climb stops."""
+    """Someone the escalation reached picks it up: the climb stops.
+
+    A person it reached may; so may anyone in a channel it reached, pressing the button on
+    that channel's message, except the assignee (whose item it is).
+    """
     escalation = get_escalation(session, escalation_id=escalation_id)
-    if escalation is None:
+    delegation = (
+        get_delegation(session, delegation_id=escalation.delegation_id) if escalation else None
+    )
+    if escalation is None or delegation is None:
         raise NotFound("I can't find that escalation any more.")
     reached = escalation.chain[: escalation.level]
-    if actor not in reached and not any(not is_person(target) for target in reached):
+    in_reached_channel = (
+        clicked_in is not None
+        and clicked_in in reached
+        and not is_person(clicked_in)
+        and actor != delegation.assignee_id
+    )
+    if actor not in reached and not in_reached_channel:
         raise NotAllowed("Only the person this escalation went to can acknowledge it.")
     if escalation.status == EscalationStatus.ACKNOWLEDGED:
         raise InvalidTransition("Someone has already picked this escalation up.")

@@ -233,13 +233,19 @@ class Delivery:
             raise DeliveryFailed(
                 "the message to attach the file to was never posted", permanent=True
             )
-        self._client.files_upload_v2(
-            channel=thread.channel_id,
-            thread_ts=thread.ts,
-            file=base64.b64decode(payload["png_base64"]),
-            filename=payload["filename"],
-            title=payload["title"],
-        )
+        try:
+            self._client.files_upload_v2(
+                channel=thread.channel_id,
+                thread_ts=thread.ts,
+                file=base64.b64decode(payload["png_base64"]),
+                filename=payload["filename"],
+                title=payload["title"],
+            )
+        except SlackApiError as error:
+            # The chart is a bonus: whatever Slack refuses (missing_scope, file limits...),
+            # park it rather than hold up the channel's next messages.
+            reason = str(error.response.get("error") or "upload refused")
+            raise DeliveryFailed(f"chart upload: {reason}", permanent=True) from error
 
     def _respond(self, payload: dict) -> None:  # type: ignore[type-arg]
         webhook = WebhookClient(

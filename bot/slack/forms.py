@@ -45,6 +45,13 @@ def delegation_id_from_metadata(body: dict[str, Any]) -> int | None:
     return _positive_int(private_metadata(body))
 
 
+def clicked_in(body: dict[str, Any]) -> str | None:
+    """The channel of the message whose button was pressed."""
+    container = body.get("container")
+    channel = container.get("channel_id") if isinstance(container, dict) else None
+    return channel if isinstance(channel, str) else None
+
+
 def button_id(action: dict[str, Any], *, of: str) -> int:
     """The id a button carries (a delegation, check-in or escalation); a forged or stale
     value is refused in words."""

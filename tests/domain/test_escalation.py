@@ -426,3 +426,55 @@ def test_the_escalation_messages(world: World) -> None:
     assert to_carol == ["Escalated to you: Ship it"]
     assert any(who == LEAD and "escalated" in text for who, text in recipients)
     assert any(who == ALICE and "Heads-up" in text for who, text in recipients)
+
+
+def test_accepting_answers_a_not_accepted_escalation(world: World) -> None:
+    item = world.offer()
+    world.at(MONDAY_9 + timedelta(hours=4))
+    assert world.escalations() == [(1, CAROL, "not_accepted")]
+    world.clock.set(MONDAY_9 + timedelta(hours=4, minutes=10))
+    world.accept(item)
+    world.at(MONDAY_9 + timedelta(hours=6))
+    world.at(MONDAY_9 + timedelta(hours=8))
+    assert world.escalations() == [(1, CAROL, "not_accepted")]
+    assert world.escalation().status == "closed"
+
+
+def test_nothing_escalates_or_climbs_once_the_item_has_closed(world: World) -> None:
+    item = world.offer(due_in=timedelta(days=2))
+    world.accept(item)
+    with world.work() as unit:
+        escalate_manually(
+            unit.session,
+            delegation_id=item,
+            actor=ALICE,
+            note="help",
+            now=unit.now,
+            supervisor=world.supervisor,
+            notifier=unit.notifier,
+        )
+    # the item closes by a path that did not see the escalation (another replica's
+    # transaction that started before it existed)
+    with world.engine.begin() as connection:
+        connection.exec_driver_sql(f"UPDATE delegations SET status = 'completed' WHERE id = {item}")
+    world.at(MONDAY_9 + timedelta(days=1))
+    assert world.escalations() == [(1, CAROL, "manual")]
+    assert world.escalation().status == "closed"
+    with world.work() as unit:
+        from bot.domain.enums import EscalationReason
+        from bot.domain.escalation import start_escalation
+        from storage.delegations import get_delegation
+
+        closed = get_delegation(unit.session, delegation_id=item)
+        assert closed is not None
+        started = start_escalation(
+            unit.session,
+            delegation=closed,
+            reason=EscalationReason.OVERDUE,
+            actor="system",
+            now=unit.now,
+            stalled_since=unit.now,
+            supervisor=world.supervisor,
+            notifier=unit.notifier,
+        )
+    assert started is None

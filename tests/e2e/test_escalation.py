@@ -98,9 +98,14 @@ def test_nobody_acknowledges_so_it_climbs_to_the_fallback_channel(running: Runni
     ]
     assert levels == [(1, CAROL), (2, DAVE), (3, FALLBACK)]
 
-    # in the fallback channel, whoever picks it up may acknowledge
+    # in the fallback channel, whoever picks it up may acknowledge, except the assignee
     value = button(channel_post.params["blocks"], ActionId.ACKNOWLEDGE)["value"]
-    running.click(BOB, ActionId.ACKNOWLEDGE, value)
+    for who in (ALICE, BOB):
+        clicked = running.sender.click(
+            user_id=who, action_id=ActionId.ACKNOWLEDGE, value=value, channel_id=FALLBACK
+        )
+        assert clicked.status_code == 200
+    assert "Only the person" in running.slack.wait_for_responses()[0]["text"]
     running.slack.wait_for("chat.update", where=lambda c: c.params["channel"] == FALLBACK)
     assert [e["actor"] for e in running.events() if e["type"] == "acknowledged"] == [BOB]
 

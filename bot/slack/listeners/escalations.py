@@ -11,7 +11,7 @@ from bot.domain.errors import NotFound
 from bot.domain.escalation import acknowledge, check_can_escalate, escalate_manually
 from bot.slack.blocks.escalations import escalate_modal
 from bot.slack.errors import answers_errors
-from bot.slack.forms import button_id, delegation_id_from_metadata, escalate_reason
+from bot.slack.forms import button_id, clicked_in, delegation_id_from_metadata, escalate_reason
 from bot.slack.ids import ActionId, CallbackId
 from bot.slack.runtime import Runtime
 
@@ -30,6 +30,7 @@ def register(app: App, runtime: Runtime) -> None:
                 actor=body["user"]["id"],
                 now=work.now,
                 notifier=work.notifier,
+                clicked_in=clicked_in(body),
             )
 
     @app.action(ActionId.ESCALATE)
