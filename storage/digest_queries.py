@@ -228,7 +228,10 @@ def open_by_assignee(
     activity = aliased(Event)
     touched = exists().where(
         activity.delegation_id == subquery.c.delegation_id,
-        col(activity.type).in_(BY_PEOPLE),
+        or_(
+            col(activity.type).in_(BY_PEOPLE),
+            and_(activity.type == "escalated", activity.actor != "system"),  # Escalate pressed
+        ),
         activity.at >= stalled_since,
         activity.at < end,
     )

@@ -6,6 +6,8 @@ Definitions (the README repeats them):
 - response rate: check-in answers given in the window / check-ins sent in it;
 - on time: completed no later than the due date; items without a due date count as on time;
 - time to complete: acceptance to Done, for completions in the window (median);
+- escalations: escalations started in the window (their level-1 step); the by-level
+  table counts every step;
 - time to acknowledge: an escalation's first level to its acknowledgement (median);
 - open / overdue / stalled: at the window's end; stalled means open for over 3 days with
   nothing done on it by a person in the last 3.
@@ -139,7 +141,8 @@ def figures(
     by_reason: dict[str, int] = {}
     by_level: dict[int, int] = {}
     for reason, level, count in escalations:
-        by_reason[reason] = by_reason.get(reason, 0) + count
+        if level == 1:  # why escalations started; later steps are all "unacknowledged"
+            by_reason[reason] = by_reason.get(reason, 0) + count
         by_level[level] = by_level.get(level, 0) + count
     accept_p50, accept_p90 = q.percentiles(
         session, q.accept_durations(session, start=start, end=end), (0.5, 0.9)
@@ -175,7 +178,7 @@ def figures(
         completed=counts.get("completed", 0),
         completed_on_time=q.completed_on_time(session, start=start, end=end),
         complete_p50_s=complete_p50,
-        escalations=counts.get("escalated", 0),
+        escalations=by_level.get(1, 0),  # each escalation starts at level 1
         escalations_by_reason=by_reason,
         escalations_by_level=by_level,
         acknowledged=counts.get("acknowledged", 0),
@@ -198,15 +201,16 @@ def _oldest(session: Session, end: datetime) -> list[OpenItem]:
 
 
 def _daily(session: Session, *, start: datetime, end: datetime, tz: str) -> list[DayCount]:
+    """Whole local days: the days before the one the window ends on, as many as the window
+    spans (a Monday 09:00 digest charts Monday to Sunday)."""
     local_zone = zone(tz)
-    first = start.astimezone(local_zone).date()
-    days: list[date] = []
-    boundaries = [start]
-    day = first
-    while boundaries[-1] < end:
-        days.append(day)
-        day += timedelta(days=1)
-        boundaries.append(min(datetime.combine(day, time(0), tzinfo=local_zone), end))
+    last = end.astimezone(local_zone).date()
+    span = (last - start.astimezone(local_zone).date()).days
+    if end.astimezone(local_zone).time() == time(0):
+        span = max(span, 1)
+    days = [last - timedelta(days=span - n) for n in range(span)]
+    boundaries = [datetime.combine(day, time(0), tzinfo=local_zone) for day in days]
+    boundaries.append(datetime.combine(last, time(0), tzinfo=local_zone))
     counts = q.daily_counts(
         session, boundaries=boundaries, kinds=("created", "completed", "escalated")
     )

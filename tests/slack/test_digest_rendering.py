@@ -37,13 +37,13 @@ def test_blocks(engine: Engine) -> None:  # noqa: F811
     assert fields["*Check-ins*"] == "2 sent · 50% answered (was n/a)"
     assert fields["*Completed*"] == "2 (was 0) · 50% on time"
     assert fields["*Time to complete*"] == "median 2 days from acceptance"
-    assert fields["*Escalations*"] == "3 (was 0) · 1 acknowledged (median 2 h)"
+    assert fields["*Escalations*"] == "2 (was 0) · 1 acknowledged (median 2 h)"
     assert fields["*Open now*"] == "3 · 1 overdue · 2 stalled"
     text = json.dumps(blocks, ensure_ascii=False)
     assert "By reason: " in text and "overdue 1" in text and "level 2: 1" in text
     assert "#5 Item 5" in text and "<@U0BOB>" in text
     assert len(blocks) <= 50
-    assert "5 delegated, 2 completed, 3 escalations, 3 open" in rendered.text
+    assert "5 delegated, 2 completed, 2 escalations, 3 open" in rendered.text
 
 
 def test_terminal_text(engine: Engine) -> None:  # noqa: F811
