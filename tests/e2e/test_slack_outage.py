@@ -14,7 +14,7 @@ def test_postmessage_down_does_not_block_the_ack_or_lose_the_offer(running: Runn
     running.slack.fail_next("chat.postMessage", status=500, times=6)
     started = time.monotonic()
     answer = running.delegate(f"<@{ALICE}> Prepare the Q3 report")
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 1.5  # waiting on Slack's retries would take longer
     assert "Offered to" in answer["text"]
     assert running.event_types() == ["created"]
 
