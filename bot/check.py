@@ -25,7 +25,7 @@ def run_checks(settings: Settings, *, out: TextIO) -> int:
         token_problems = _auth_test(settings, notes)
         problems.extend(token_problems)
         if not token_problems:
-            problems.extend(_chain_people(settings))
+            problems.extend(chain_people(settings))
     problems.extend(chain_loops(settings.policy.chain))
     if settings.app_token and not settings.app_token.startswith("xapp-"):
         problems.append("SLACK_APP_TOKEN should be an app-level token starting with xapp-.")
@@ -62,7 +62,7 @@ def chain_loops(chain: Mapping[str, str]) -> list[str]:
     ]
 
 
-def _chain_people(settings: Settings) -> list[str]:
+def chain_people(settings: Settings) -> list[str]:
     """Everyone named in [chain] must be a current, human member of the workspace."""
     client = WebClient(base_url=settings.api_url, token=settings.bot_token, timeout=10)
     people = sorted(set(settings.policy.chain) | set(settings.policy.chain.values()))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
 
-from bot.check import chain_loops
+from bot.check import chain_loops, chain_people
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.slack.http import HttpServer
@@ -13,11 +14,20 @@ from bot.wiring import assemble
 log = logging.getLogger(__name__)
 
 
+def _warn_about_chain_people(settings: Settings) -> None:
+    for problem in chain_people(settings):
+        log.warning("%s Escalations to them cannot be delivered: fix [chain].", problem)
+
+
 def serve(settings: Settings, *, http: bool, port: int | None, host: str) -> int:
     settings.require_bot_token()
     http_mode = http or not settings.app_token
     for problem in chain_loops(settings.policy.chain):
         log.warning("%s Run `steward check` for details.", problem)
+    if settings.policy.chain:  # asking Slack about everyone named must not delay start-up
+        threading.Thread(
+            target=_warn_about_chain_people, args=(settings,), name="chain-check", daemon=True
+        ).start()
     steward = assemble(settings, clock=SystemClock(), http_mode=http_mode)
     steward.start_background()
     try:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -113,3 +115,34 @@ def test_export_jsonl_and_csv(running: Running, tmp_path: Path) -> None:
     header, row = csv_out.stdout.splitlines()
     assert header == "id,delegation_id,type,actor,at,data"
     assert row.startswith("1,1,created,U0LEAD,")
+
+
+def test_serve_reports_chain_problems_at_start_up(
+    tmp_path: Path, base_env: dict[str, str], slack: SlackDouble
+) -> None:
+    (tmp_path / "steward.toml").write_text(
+        '[chain]\nU0ALICE = "U0NOBODY"\nU0LOOPA = "U0LOOPB"\nU0LOOPB = "U0LOOPA"\n'
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "STEWARD_"))}
+    env.update(base_env, STEWARD_CONFIG="steward.toml")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = str(probe.getsockname()[1])
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve", "--http", "--host", "127.0.0.1", "--port", port],
+        env=env,
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        seen = ""
+        deadline = time.monotonic() + 20
+        assert process.stderr is not None
+        while "U0NOBODY" not in seen and time.monotonic() < deadline:
+            seen += process.stderr.readline()
+        assert "loops: U0LOOPA → U0LOOPB → U0LOOPA" in seen
+        assert "U0NOBODY, who is not in this workspace" in seen
+    finally:
+        process.terminate()
+        process.wait(10)
