@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from storage.models import OutboxMessage
@@ -140,6 +140,22 @@ def parked_messages(session: Session, *, limit: int = 50) -> Sequence[OutboxMess
         .limit(limit)
     )
     return session.exec(statement).all()
+
+
+def purge_sent(session: Session, *, sent_before: datetime, limit: int) -> int:
+    """Forget up to ``limit`` delivered messages sent before ``sent_before`` (the events
+    keep the history; the outbox is only a queue)."""
+    oldest = (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == SENT, col(OutboxMessage.sent_at) < sent_before)
+        .order_by(col(OutboxMessage.id))
+        .limit(limit)
+    )
+    ids = list(session.exec(oldest).all())
+    if not ids:
+        return 0
+    session.execute(delete(OutboxMessage).where(col(OutboxMessage.id).in_(ids)))
+    return len(ids)
 
 
 def pending_count(session: Session) -> int:

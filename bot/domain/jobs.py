@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -19,10 +19,12 @@ from bot.domain.supervision import Supervisor
 from storage.checkins import due_for_checkin, due_for_overdue, due_for_reminder
 from storage.db import reading
 from storage.escalations import due_accept_deadlines, due_answer_deadlines, due_steps
+from storage.outbox import purge_sent
 
 log = logging.getLogger(__name__)
 
 BATCH = 500
+OUTBOX_KEPT = timedelta(days=7)
 
 # One step of due work: (session, row id, the due time it was found with, now, notifier).
 Step = Callable[[Session, int, datetime, datetime, Notifier], object]
@@ -37,6 +39,7 @@ class TickReport:
     unanswered: int = 0
     climbs: int = 0
     digests: int = 0
+    purged: int = 0
 
     def __bool__(self) -> bool:
         return any(getattr(self, f.name) for f in fields(self))
@@ -94,6 +97,8 @@ def tick(
             [(0, now)],
             now,
         )
+    with work() as unit:  # a queue, not a log: delivered messages are kept a week
+        done["purged"] = purge_sent(unit.session, sent_before=now - OUTBOX_KEPT, limit=BATCH)
     report = TickReport(**done)
     if report:
         log.info("tick at %s: %s", now.isoformat(), report)

@@ -173,3 +173,20 @@ def test_a_slow_send_is_not_taken_over_by_another_worker(
     while first.deliver_due() or second.deliver_due():
         pass
     assert sorted(posted_texts(slack)) == ["to alice", "to bob"]
+
+
+def test_delivered_messages_are_forgotten_after_a_week(engine, delivery, slack, clock) -> None:
+    from storage.outbox import purge_sent
+
+    queue(engine, clock, ALICE, "old")
+    while delivery.deliver_due():
+        pass
+    queue(engine, clock, ALICE, "pending")  # not delivered: never purged
+    slack.fail_next("chat.postMessage", status=500, times=3)
+    delivery.deliver_due()
+    with unit_of_work(engine) as session:
+        assert purge_sent(session, sent_before=clock.now(), limit=10) == 0  # sent "now"
+    clock.advance(timedelta(days=8))
+    with unit_of_work(engine) as session:
+        assert purge_sent(session, sent_before=clock.now() - timedelta(days=7), limit=10) == 1
+    assert [status for status, _, _ in statuses(engine)] == ["pending"]
