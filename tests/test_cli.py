@@ -146,3 +146,30 @@ def test_serve_reports_chain_problems_at_start_up(
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_socket_mode_wiring_builds_without_a_signing_secret(
+    slack: SlackDouble, tmp_path: Path
+) -> None:
+    """Socket Mode needs no signing secret; the handler is the websocket-client adapter.
+    (Connecting needs Slack's Socket Mode server, which is not available here.)"""
+    from slack_bolt.adapter.socket_mode.websocket_client import SocketModeHandler
+
+    from bot.clock import SystemClock
+    from bot.config import load_settings
+    from bot.wiring import assemble
+
+    settings = load_settings(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-test-token",
+            "SLACK_APP_TOKEN": "xapp-test",
+            "SLACK_API_URL": slack.api_url,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'socket.db'}",
+        }
+    )
+    steward_app = assemble(settings, clock=SystemClock(), http_mode=False)
+    try:
+        handler = SocketModeHandler(steward_app.app, settings.app_token)
+        assert handler.client.web_client.base_url == slack.api_url
+    finally:
+        steward_app.stop()
