@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.config import Settings
-from bot.domain.escalation import find_loops
+from bot.domain.chain import find_loops
 from storage import outbox
 from storage.db import is_reachable, make_engine, reading
 

@@ -3,11 +3,11 @@ up the reports-to chain, then to the fallback channel, until someone acknowledge
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.domain.chain import chain_for
 from bot.domain.delegations import iso
 from bot.domain.enums import (
     SYSTEM_ACTOR,
@@ -16,14 +16,12 @@ from bot.domain.enums import (
     EscalationStatus,
     EventType,
 )
-from bot.domain.errors import BadInput, InvalidTransition, NotAllowed, NotFound
+from bot.domain.errors import InvalidTransition, NotAllowed, NotFound
 from bot.domain.ports import Notifier
 from bot.domain.supervision import Supervisor, is_person
-from storage.checkins import claim_column, get_checkin
 from storage.delegations import get_delegation
 from storage.escalations import (
     add_escalation,
-    claim_answer_deadline,
     close_open_escalations,
     get_escalation,
     hold_open_item,
@@ -34,45 +32,6 @@ from storage.models import Delegation, Escalation
 
 MAX_NOTE_LENGTH = 2000
 OPEN_ITEM = [status for status in DelegationStatus if status.is_open]
-
-
-def chain_for(
-    *, assignee: str, delegator: str, chain: Mapping[str, str], fallback: str | None
-) -> list[str]:
-    """Who an escalation for this assignee climbs through, level 1 first.
-
-    Managers from the reports-to map, cut where it would loop; the delegator when the map
-    says nothing about the assignee; the fallback channel last.
-    """
-    climb: list[str] = []
-    seen = {assignee}
-    person = assignee
-    while person in chain and chain[person] not in seen:
-        person = chain[person]
-        climb.append(person)
-        seen.add(person)
-    if not climb and delegator != assignee:
-        climb.append(delegator)
-    if fallback:
-        climb.append(fallback)
-    return climb
-
-
-def find_loops(chain: Mapping[str, str]) -> list[list[str]]:
-    """Every cycle in a reports-to map, each once (for `steward check` and start-up)."""
-    loops: list[list[str]] = []
-    reported: set[str] = set()
-    for start in chain:
-        path: list[str] = []
-        person = start
-        while person in chain and person not in path:
-            path.append(person)
-            person = chain[person]
-        if person in path and person not in reported:
-            loop = path[path.index(person) :]
-            reported.update(loop)
-            loops.append([*loop, person])
-    return loops
 
 
 def start_escalation(
@@ -250,115 +209,6 @@ def acknowledge(
     )
     notifier.acknowledged(delegation, fresh)
     return fresh
-
-
-def escalate_manually(
-    session: Session,
-    *,
-    delegation_id: int,
-    actor: str,
-    note: str | None,
-    now: datetime,
-    supervisor: Supervisor,
-    notifier: Notifier,
-) -> Escalation:
-    delegation = check_can_escalate(session, delegation_id=delegation_id, actor=actor)
-    if not (note or "").strip():
-        raise BadInput("Say what help is needed, so the person it reaches can act.", field="reason")
-    escalation = start_escalation(
-        session,
-        delegation=delegation,
-        reason=EscalationReason.MANUAL,
-        actor=actor,
-        now=now,
-        stalled_since=now,
-        supervisor=supervisor,
-        notifier=notifier,
-        note=note,
-    )
-    if escalation is None:
-        raise InvalidTransition(
-            "This item is already escalated and waiting for someone to pick it up."
-        )
-    return escalation
-
-
-def check_can_escalate(session: Session, *, delegation_id: int, actor: str) -> Delegation:
-    delegation = get_delegation(session, delegation_id=delegation_id)
-    if delegation is None:
-        raise NotFound("I can't find that delegation any more.")
-    if actor not in (delegation.assignee_id, delegation.delegator_id):
-        raise NotAllowed("Only the assignee or the delegator can escalate this item.")
-    if delegation.status not in OPEN_ITEM:
-        raise InvalidTransition("Nothing to escalate: this item has closed.")
-    return delegation
-
-
-def on_accept_deadline(
-    session: Session,
-    *,
-    delegation_id: int,
-    expected: datetime,
-    now: datetime,
-    supervisor: Supervisor,
-    notifier: Notifier,
-) -> bool:
-    """Not accepted within accept_timeout (of the assignee's working time)."""
-    claimed = claim_column(
-        session,
-        delegation_id=delegation_id,
-        column="accept_deadline_at",
-        expected=expected,
-        replacement=None,
-        statuses=[DelegationStatus.OFFERED],
-    )
-    delegation = get_delegation(session, delegation_id=delegation_id) if claimed else None
-    if delegation is None:
-        return False
-    return (
-        start_escalation(
-            session,
-            delegation=delegation,
-            reason=EscalationReason.NOT_ACCEPTED,
-            actor=SYSTEM_ACTOR,
-            now=now,
-            stalled_since=delegation.created_at,
-            supervisor=supervisor,
-            notifier=notifier,
-        )
-        is not None
-    )
-
-
-def on_answer_deadline(
-    session: Session,
-    *,
-    checkin_id: int,
-    expected: datetime,
-    now: datetime,
-    supervisor: Supervisor,
-    notifier: Notifier,
-) -> bool:
-    """A check-in unanswered for checkin_timeout (of the assignee's working time)."""
-    if not claim_answer_deadline(session, checkin_id=checkin_id, expected=expected):
-        return False
-    checkin = get_checkin(session, checkin_id=checkin_id)
-    delegation = get_delegation(session, delegation_id=checkin.delegation_id) if checkin else None
-    if checkin is None or delegation is None or delegation.status != DelegationStatus.ACCEPTED:
-        return False
-    return (
-        start_escalation(
-            session,
-            delegation=delegation,
-            reason=EscalationReason.CHECKIN_UNANSWERED,
-            actor=SYSTEM_ACTOR,
-            now=now,
-            stalled_since=checkin.sent_at,
-            supervisor=supervisor,
-            notifier=notifier,
-        )
-        is not None
-    )
 
 
 def _next_step(

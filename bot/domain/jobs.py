@@ -13,7 +13,8 @@ from sqlmodel import Session
 
 from bot.domain.checkins import note_overdue, send_checkin, send_reminder
 from bot.domain.digest import DigestPolicy, post_weekly_digest
-from bot.domain.escalation import climb, on_accept_deadline, on_answer_deadline
+from bot.domain.escalation import climb
+from bot.domain.escalation_triggers import on_accept_deadline, on_answer_deadline
 from bot.domain.ports import Notifier, WorkFactory
 from bot.domain.supervision import Supervisor
 from storage.checkins import due_for_checkin, due_for_overdue, due_for_reminder

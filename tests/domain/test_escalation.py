@@ -13,16 +13,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.domain import delegations as d
+from bot.domain.chain import chain_for, find_loops
 from bot.domain.checkins import answer_checkin
 from bot.domain.enums import CheckinStatus
 from bot.domain.errors import InvalidTransition, NotAllowed
-from bot.domain.escalation import (
-    acknowledge,
-    chain_for,
-    climb,
-    escalate_manually,
-    find_loops,
-)
+from bot.domain.escalation import acknowledge, climb
+from bot.domain.escalation_triggers import escalate_manually
 from bot.domain.jobs import tick
 from bot.domain.ports import Person, Work
 from bot.domain.supervision import SupervisionPolicy, Supervisor

@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.domain.escalation import chain_for
+from bot.domain.chain import chain_for
 from bot.domain.intake import offer_delegation, resolve_people
 from bot.domain.listing import open_items
 from bot.slack.blocks.help import chain_message, help_message

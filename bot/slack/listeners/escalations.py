@@ -8,7 +8,8 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.domain.errors import NotFound
-from bot.domain.escalation import acknowledge, check_can_escalate, escalate_manually
+from bot.domain.escalation import acknowledge
+from bot.domain.escalation_triggers import check_can_escalate, escalate_manually
 from bot.slack.blocks.escalations import escalate_modal
 from bot.slack.errors import answers_errors
 from bot.slack.forms import button_id, clicked_in, delegation_id_from_metadata, escalate_reason

@@ -1,0 +1,44 @@
+"""The reports-to chain an escalation climbs: who comes after whom, with loops cut."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+
+def chain_for(
+    *, assignee: str, delegator: str, chain: Mapping[str, str], fallback: str | None
+) -> list[str]:
+    """Who an escalation for this assignee climbs through, level 1 first.
+
+    Managers from the reports-to map, cut where it would loop; the delegator when the map
+    says nothing about the assignee; the fallback channel last.
+    """
+    climb: list[str] = []
+    seen = {assignee}
+    person = assignee
+    while person in chain and chain[person] not in seen:
+        person = chain[person]
+        climb.append(person)
+        seen.add(person)
+    if not climb and delegator != assignee:
+        climb.append(delegator)
+    if fallback:
+        climb.append(fallback)
+    return climb
+
+
+def find_loops(chain: Mapping[str, str]) -> list[list[str]]:
+    """Every cycle in a reports-to map, each once (for `steward check` and start-up)."""
+    loops: list[list[str]] = []
+    reported: set[str] = set()
+    for start in chain:
+        path: list[str] = []
+        person = start
+        while person in chain and person not in path:
+            path.append(person)
+            person = chain[person]
+        if person in path and person not in reported:
+            loop = path[path.index(person) :]
+            reported.update(loop)
+            loops.append([*loop, person])
+    return loops

@@ -1,0 +1,126 @@
+"""What starts an escalation: the deadlines the scheduler watches, and Escalate pressed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.domain.enums import SYSTEM_ACTOR, DelegationStatus, EscalationReason
+from bot.domain.errors import BadInput, InvalidTransition, NotAllowed, NotFound
+from bot.domain.escalation import OPEN_ITEM, start_escalation
+from bot.domain.ports import Notifier
+from bot.domain.supervision import Supervisor
+from storage.checkins import claim_column, get_checkin
+from storage.delegations import get_delegation
+from storage.escalations import claim_answer_deadline
+from storage.models import Delegation, Escalation
+
+
+def escalate_manually(
+    session: Session,
+    *,
+    delegation_id: int,
+    actor: str,
+    note: str | None,
+    now: datetime,
+    supervisor: Supervisor,
+    notifier: Notifier,
+) -> Escalation:
+    delegation = check_can_escalate(session, delegation_id=delegation_id, actor=actor)
+    if not (note or "").strip():
+        raise BadInput("Say what help is needed, so the person it reaches can act.", field="reason")
+    escalation = start_escalation(
+        session,
+        delegation=delegation,
+        reason=EscalationReason.MANUAL,
+        actor=actor,
+        now=now,
+        stalled_since=now,
+        supervisor=supervisor,
+        notifier=notifier,
+        note=note,
+    )
+    if escalation is None:
+        raise InvalidTransition(
+            "This item is already escalated and waiting for someone to pick it up."
+        )
+    return escalation
+
+
+def check_can_escalate(session: Session, *, delegation_id: int, actor: str) -> Delegation:
+    delegation = get_delegation(session, delegation_id=delegation_id)
+    if delegation is None:
+        raise NotFound("I can't find that delegation any more.")
+    if actor not in (delegation.assignee_id, delegation.delegator_id):
+        raise NotAllowed("Only the assignee or the delegator can escalate this item.")
+    if delegation.status not in OPEN_ITEM:
+        raise InvalidTransition("Nothing to escalate: this item has closed.")
+    return delegation
+
+
+def on_accept_deadline(
+    session: Session,
+    *,
+    delegation_id: int,
+    expected: datetime,
+    now: datetime,
+    supervisor: Supervisor,
+    notifier: Notifier,
+) -> bool:
+    """Not accepted within accept_timeout (of the assignee's working time)."""
+    claimed = claim_column(
+        session,
+        delegation_id=delegation_id,
+        column="accept_deadline_at",
+        expected=expected,
+        replacement=None,
+        statuses=[DelegationStatus.OFFERED],
+    )
+    delegation = get_delegation(session, delegation_id=delegation_id) if claimed else None
+    if delegation is None:
+        return False
+    return (
+        start_escalation(
+            session,
+            delegation=delegation,
+            reason=EscalationReason.NOT_ACCEPTED,
+            actor=SYSTEM_ACTOR,
+            now=now,
+            stalled_since=delegation.created_at,
+            supervisor=supervisor,
+            notifier=notifier,
+        )
+        is not None
+    )
+
+
+def on_answer_deadline(
+    session: Session,
+    *,
+    checkin_id: int,
+    expected: datetime,
+    now: datetime,
+    supervisor: Supervisor,
+    notifier: Notifier,
+) -> bool:
+    """A check-in unanswered for checkin_timeout (of the assignee's working time)."""
+    if not claim_answer_deadline(session, checkin_id=checkin_id, expected=expected):
+        return False
+    checkin = get_checkin(session, checkin_id=checkin_id)
+    delegation = get_delegation(session, delegation_id=checkin.delegation_id) if checkin else None
+    if checkin is None or delegation is None or delegation.status != DelegationStatus.ACCEPTED:
+        return False
+    return (
+        start_escalation(
+            session,
+            delegation=delegation,
+            reason=EscalationReason.CHECKIN_UNANSWERED,
+            actor=SYSTEM_ACTOR,
+            now=now,
+            stalled_since=checkin.sent_at,
+            supervisor=supervisor,
+            notifier=notifier,
+        )
+        is not None
+    )
