@@ -6,47 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.models import Checkin, Delegation
-
-
-def due_for_checkin(
-    session: Session, *, now: datetime, limit: int
-) -> Sequence[tuple[int, datetime]]:
-    """(id, slot) of items whose next check-in is due, oldest first. Uses the index only."""
-    statement = (
-        select(Delegation.id, Delegation.next_checkin_at)
-        .where(col(Delegation.next_checkin_at) <= now)
-        .order_by(col(Delegation.next_checkin_at))
-        .limit(limit)
-    )
-    return [(row[0], row[1]) for row in session.exec(statement).all()]  # type: ignore[misc]
-
-
-def due_for_reminder(
-    session: Session, *, now: datetime, limit: int
-) -> Sequence[tuple[int, datetime]]:
-    statement = (
-        select(Delegation.id, Delegation.reminder_at)
-        .where(col(Delegation.reminder_at) <= now)
-        .order_by(col(Delegation.reminder_at))
-        .limit(limit)
-    )
-    return [(row[0], row[1]) for row in session.exec(statement).all()]  # type: ignore[misc]
-
-
-def due_for_overdue(
-    session: Session, *, now: datetime, limit: int
-) -> Sequence[tuple[int, datetime]]:
-    statement = (
-        select(Delegation.id, Delegation.overdue_watch_at)
-        .where(col(Delegation.overdue_watch_at) <= now)
-        .order_by(col(Delegation.overdue_watch_at))
-        .limit(limit)
-    )
-    return [(row[0], row[1]) for row in session.exec(statement).all()]  # type: ignore[misc]
+from storage.rows import insert_once
 
 
 def claim_column(
@@ -88,13 +51,7 @@ def add_checkin(
         sent_at=now,
         answer_deadline_at=answer_deadline_at,
     )
-    try:
-        with session.begin_nested():
-            session.add(checkin)
-            session.flush()
-    except IntegrityError:
-        return None
-    return checkin
+    return checkin if insert_once(session, checkin) else None
 
 
 def get_checkin(session: Session, *, checkin_id: int) -> Checkin | None:

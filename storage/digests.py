@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from storage.models import PostedDigest
+from storage.rows import insert_once
 
 
 def claim_period(
@@ -15,10 +15,4 @@ def claim_period(
 ) -> PostedDigest | None:
     """The new row, or None when this period was claimed before (by anyone, ever)."""
     row = PostedDigest(kind=kind, period_end=period_end, channel_id=channel_id, created_at=now)
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        return None
-    return row
+    return row if insert_once(session, row) else None

@@ -2,49 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from storage.models import Checkin, Delegation, Escalation
+from storage.rows import insert_once
 
 OPEN = "open"
-
-
-def open_escalation(session: Session, *, delegation_id: int) -> Escalation | None:
-    statement = select(Escalation).where(
-        Escalation.delegation_id == delegation_id, Escalation.status == OPEN
-    )
-    return session.exec(statement).first()
 
 
 def add_escalation(session: Session, *, escalation: Escalation) -> Escalation | None:
     """Insert, or None when the item already has one in progress (the partial unique index
     decides, so two replicas starting one at once get one)."""
-    try:
-        with session.begin_nested():
-            session.add(escalation)
-            session.flush()
-    except IntegrityError:
-        return None
-    return escalation
+    return escalation if insert_once(session, escalation) else None
 
 
 def get_escalation(session: Session, *, escalation_id: int) -> Escalation | None:
     return session.get(Escalation, escalation_id, populate_existing=True)
-
-
-def due_steps(session: Session, *, now: datetime, limit: int) -> Sequence[tuple[int, datetime]]:
-    statement = (
-        select(Escalation.id, Escalation.next_step_at)
-        .where(col(Escalation.next_step_at) <= now)
-        .order_by(col(Escalation.next_step_at))
-        .limit(limit)
-    )
-    return [(row[0], row[1]) for row in session.exec(statement).all()]  # type: ignore[misc]
 
 
 def move_escalation(
@@ -91,30 +67,6 @@ def hold_open_item(session: Session, *, delegation_id: int, statuses: list[str])
         .values(updated_at=Delegation.updated_at)
     )
     return session.execute(statement).rowcount == 1
-
-
-def due_accept_deadlines(
-    session: Session, *, now: datetime, limit: int
-) -> Sequence[tuple[int, datetime]]:
-    statement = (
-        select(Delegation.id, Delegation.accept_deadline_at)
-        .where(col(Delegation.accept_deadline_at) <= now)
-        .order_by(col(Delegation.accept_deadline_at))
-        .limit(limit)
-    )
-    return [(row[0], row[1]) for row in session.exec(statement).all()]  # type: ignore[misc]
-
-
-def due_answer_deadlines(
-    session: Session, *, now: datetime, limit: int
-) -> Sequence[tuple[int, datetime]]:
-    statement = (
-        select(Checkin.id, Checkin.answer_deadline_at)
-        .where(col(Checkin.answer_deadline_at) <= now)
-        .order_by(col(Checkin.answer_deadline_at))
-        .limit(limit)
-    )
-    return [(row[0], row[1]) for row in session.exec(statement).all()]  # type: ignore[misc]
 
 
 def claim_answer_deadline(session: Session, *, checkin_id: int, expected: datetime) -> bool:

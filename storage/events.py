@@ -26,11 +26,6 @@ def record_event(
     return event
 
 
-def events_of(session: Session, *, delegation_id: int) -> list[Event]:
-    statement = select(Event).where(Event.delegation_id == delegation_id).order_by(col(Event.id))
-    return list(session.exec(statement).all())
-
-
 def iter_all_events(session: Session, *, batch_size: int = 1000) -> Iterator[Event]:
     """Every event, oldest first, read in batches so memory stays flat."""
     last_id = 0

@@ -122,7 +122,10 @@ class OutboxMessage(SQLModel, table=True):
     """A Slack call waiting to be made, committed together with the change that caused it."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_sent_at", "sent_at"),  # the tick forgets old deliveries by it
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=16)

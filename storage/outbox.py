@@ -142,24 +142,17 @@ def parked_messages(session: Session, *, limit: int = 50) -> Sequence[OutboxMess
     return session.exec(statement).all()
 
 
-def purge_sent(session: Session, *, sent_before: datetime, limit: int) -> int:
-    """Forget up to ``limit`` delivered messages sent before ``sent_before`` (the events
-    keep the history; the outbox is only a queue)."""
+def delivered_before(session: Session, *, sent_before: datetime, limit: int) -> list[int]:
+    """Ids of up to ``limit`` messages delivered before ``sent_before``."""
     oldest = (
         select(OutboxMessage.id)
-        .where(OutboxMessage.status == SENT, col(OutboxMessage.sent_at) < sent_before)
-        .order_by(col(OutboxMessage.id))
+        .where(col(OutboxMessage.sent_at) < sent_before, OutboxMessage.status == SENT)
+        .order_by(col(OutboxMessage.sent_at))
         .limit(limit)
     )
-    ids = list(session.exec(oldest).all())
-    if not ids:
-        return 0
-    session.execute(delete(OutboxMessage).where(col(OutboxMessage.id).in_(ids)))
-    return len(ids)
+    return [int(message_id) for message_id in session.exec(oldest).all() if message_id]
 
 
-def pending_count(session: Session) -> int:
-    statement = (
-        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == PENDING)
-    )
-    return int(session.exec(statement).one())
+def forget(session: Session, *, message_ids: list[int]) -> None:
+    """Delete delivered messages (the events keep the history; the outbox is a queue)."""
+    session.execute(delete(OutboxMessage).where(col(OutboxMessage.id).in_(message_ids)))

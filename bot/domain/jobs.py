@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -17,14 +18,24 @@ from bot.domain.escalation import climb
 from bot.domain.escalation_triggers import on_accept_deadline, on_answer_deadline
 from bot.domain.ports import Notifier, WorkFactory
 from bot.domain.supervision import Supervisor
-from storage.checkins import due_for_checkin, due_for_overdue, due_for_reminder
 from storage.db import reading
-from storage.escalations import due_accept_deadlines, due_answer_deadlines, due_steps
-from storage.outbox import purge_sent
+from storage.models import Checkin, Delegation, Escalation
+from storage.outbox import delivered_before, forget
+from storage.rows import due_rows, due_statement
 
 log = logging.getLogger(__name__)
 
 BATCH = 500
+# Each kind of scheduled work: the row it is about, and its indexed "due at" column.
+DUE_COLUMNS: dict[str, tuple[Any, Any]] = {
+    "overdue": (Delegation.id, Delegation.overdue_watch_at),
+    "checkins": (Delegation.id, Delegation.next_checkin_at),
+    "reminders": (Delegation.id, Delegation.reminder_at),
+    "not_accepted": (Delegation.id, Delegation.accept_deadline_at),
+    "unanswered": (Checkin.id, Checkin.answer_deadline_at),
+    "climbs": (Escalation.id, Escalation.next_step_at),
+}
+DUE_WORK = due_statement(DUE_COLUMNS)
 OUTBOX_KEPT = timedelta(days=7)
 
 # One step of due work: (session, row id, the due time it was found with, now, notifier).
@@ -55,14 +66,8 @@ def tick(
     digest: DigestPolicy | None = None,
 ) -> TickReport:
     with reading(engine) as session:
-        due = {
-            "overdue": due_for_overdue(session, now=now, limit=BATCH),
-            "checkins": due_for_checkin(session, now=now, limit=BATCH),
-            "reminders": due_for_reminder(session, now=now, limit=BATCH),
-            "not_accepted": due_accept_deadlines(session, now=now, limit=BATCH),
-            "unanswered": due_answer_deadlines(session, now=now, limit=BATCH),
-            "climbs": due_steps(session, now=now, limit=BATCH),
-        }
+        due = due_rows(session, statement=DUE_WORK, kinds=DUE_COLUMNS, now=now, limit=BATCH)
+        delivered = delivered_before(session, sent_before=now - OUTBOX_KEPT, limit=BATCH)
     steps: dict[str, Step] = {
         "overdue": lambda s, i, at, n, notifier: note_overdue(
             s, delegation_id=i, expected=at, now=n, supervisor=supervisor, notifier=notifier
@@ -98,8 +103,10 @@ def tick(
             [(0, now)],
             now,
         )
-    with work() as unit:  # a queue, not a log: delivered messages are kept a week
-        done["purged"] = purge_sent(unit.session, sent_before=now - OUTBOX_KEPT, limit=BATCH)
+    if delivered:  # a queue, not a log: delivered messages are kept a week
+        with work() as unit:
+            forget(unit.session, message_ids=delivered)
+        done["purged"] = len(delivered)
     report = TickReport(**done)
     if report:
         log.info("tick at %s: %s", now.isoformat(), report)

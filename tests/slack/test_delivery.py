@@ -176,7 +176,7 @@ def test_a_slow_send_is_not_taken_over_by_another_worker(
 
 
 def test_delivered_messages_are_forgotten_after_a_week(engine, delivery, slack, clock) -> None:
-    from storage.outbox import purge_sent
+    from storage.outbox import delivered_before, forget
 
     queue(engine, clock, ALICE, "old")
     while delivery.deliver_due():
@@ -185,8 +185,10 @@ def test_delivered_messages_are_forgotten_after_a_week(engine, delivery, slack, 
     slack.fail_next("chat.postMessage", status=500, times=3)
     delivery.deliver_due()
     with unit_of_work(engine) as session:
-        assert purge_sent(session, sent_before=clock.now(), limit=10) == 0  # sent "now"
+        assert delivered_before(session, sent_before=clock.now(), limit=10) == []  # sent "now"
     clock.advance(timedelta(days=8))
     with unit_of_work(engine) as session:
-        assert purge_sent(session, sent_before=clock.now() - timedelta(days=7), limit=10) == 1
+        old = delivered_before(session, sent_before=clock.now() - timedelta(days=7), limit=10)
+        assert len(old) == 1
+        forget(session, message_ids=old)
     assert [status for status, _, _ in statuses(engine)] == ["pending"]
