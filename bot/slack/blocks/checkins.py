@@ -6,9 +6,7 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    InputBlock,
     MarkdownTextObject,
-    PlainTextInputElement,
     SectionBlock,
 )
 from slack_sdk.models.views import View
@@ -16,6 +14,7 @@ from slack_sdk.models.views import View
 from bot.domain.checkins import MAX_NOTE_LENGTH
 from bot.domain.enums import CheckinStatus, DelegationStatus
 from bot.slack.blocks.common import Rendered, context, task_title
+from bot.slack.blocks.modals import TextQuestion, question_modal
 from bot.slack.ids import ActionId, BlockId, CallbackId
 from bot.slack.mrkdwn import escaped_clip, local_time, mention, quote
 from storage.models import Checkin, Delegation
@@ -102,24 +101,16 @@ def reminder_message(delegation: Delegation, *, tz: str | None) -> Rendered:
 
 
 def note_modal(checkin: Checkin, status: CheckinStatus) -> View:
-    return View(
-        type="modal",
+    return question_modal(
         callback_id=CallbackId.CHECKIN_NOTE_MODAL,
-        private_metadata=f"{checkin.id}:{status.value}",
-        title=f"{status.label}"[:24],
+        metadata=f"{checkin.id}:{status.value}",
+        title=status.label,
         submit="Send",
-        close="Cancel",
-        blocks=[
-            InputBlock(
-                block_id=BlockId.CHECKIN_NOTE,
-                label="What's in the way? (optional)",
-                optional=True,
-                element=PlainTextInputElement(
-                    action_id=ActionId.CHECKIN_NOTE,
-                    multiline=True,
-                    max_length=MAX_NOTE_LENGTH,
-                ),
-            ),
-            context("The person who delegated this sees your answer and note straight away."),
-        ],
+        question=TextQuestion(
+            block_id=BlockId.CHECKIN_NOTE,
+            action_id=ActionId.CHECKIN_NOTE,
+            label="What's in the way? (optional)",
+            max_length=MAX_NOTE_LENGTH,
+        ),
+        footnote="The person who delegated this sees your answer and note straight away.",
     )

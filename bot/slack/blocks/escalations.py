@@ -8,9 +8,7 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    InputBlock,
     MarkdownTextObject,
-    PlainTextInputElement,
     SectionBlock,
 )
 from slack_sdk.models.views import View
@@ -19,6 +17,7 @@ from bot.domain.enums import CheckinStatus, EscalationReason
 from bot.domain.escalation import MAX_NOTE_LENGTH
 from bot.domain.supervision import is_person
 from bot.slack.blocks.common import Rendered, context, task_title
+from bot.slack.blocks.modals import TextQuestion, question_modal
 from bot.slack.ids import ActionId, BlockId, CallbackId
 from bot.slack.mrkdwn import escaped_clip, local_time, mention, quote
 from storage.models import Checkin, Delegation, Escalation
@@ -137,24 +136,18 @@ def picked_up_notice(delegation: Delegation, escalation: Escalation) -> Rendered
 
 
 def escalate_modal(delegation: Delegation) -> View:
-    return View(
-        type="modal",
+    return question_modal(
         callback_id=CallbackId.ESCALATE_MODAL,
-        private_metadata=str(delegation.id),
+        metadata=str(delegation.id),
         title="Escalate",
         submit="Escalate",
-        close="Cancel",
-        blocks=[
-            SectionBlock(
-                text=MarkdownTextObject(text=f"Escalating:\n{quote(delegation.task, 2700)}")
-            ),
-            InputBlock(
-                block_id=BlockId.ESCALATE_REASON,
-                label="What help is needed?",
-                element=PlainTextInputElement(
-                    action_id=ActionId.ESCALATE_REASON, multiline=True, max_length=MAX_NOTE_LENGTH
-                ),
-            ),
-            context("It goes to the next person up the chain, who can acknowledge it."),
-        ],
+        about=f"Escalating:\n{quote(delegation.task, 2700)}",
+        question=TextQuestion(
+            block_id=BlockId.ESCALATE_REASON,
+            action_id=ActionId.ESCALATE_REASON,
+            label="What help is needed?",
+            max_length=MAX_NOTE_LENGTH,
+            optional=False,
+        ),
+        footnote="It goes to the next person up the chain, who can acknowledge it.",
     )
