@@ -79,7 +79,8 @@ def send_checkin(
 def check_can_answer(session: Session, *, checkin_id: int, actor: str) -> Checkin:
     """Raise now, before a note is asked for, if this person could not answer."""
     checkin, delegation = _load(session, checkin_id)
-    _check_answerable(checkin, delegation, actor)
+    _check_is_assignee(delegation, actor)
+    _check_unanswered(checkin)
     return checkin
 
 
@@ -97,12 +98,11 @@ def answer_checkin(
     """Record the assignee's answer. If the item has closed meanwhile, the check-in is
     edited to say so and nothing else happens."""
     checkin, delegation = _load(session, checkin_id)
-    if actor != delegation.assignee_id:
-        raise NotAllowed("Only the person this was delegated to can answer its check-ins.")
+    _check_is_assignee(delegation, actor)
     if delegation.status != DelegationStatus.ACCEPTED:
         notifier.checkin_settled(delegation, checkin)
         return delegation
-    _check_answerable(checkin, delegation, actor)
+    _check_unanswered(checkin)
     note = (note or "").strip()[:MAX_NOTE_LENGTH] or None
     assert checkin.id is not None
     if not record_answer(session, checkin_id=checkin.id, status=status, note=note, now=now):
@@ -220,9 +220,12 @@ def _load(session: Session, checkin_id: int) -> tuple[Checkin, Delegation]:
     return checkin, delegation
 
 
-def _check_answerable(checkin: Checkin, delegation: Delegation, actor: str) -> None:
+def _check_is_assignee(delegation: Delegation, actor: str) -> None:
     if actor != delegation.assignee_id:
         raise NotAllowed("Only the person this was delegated to can answer its check-ins.")
+
+
+def _check_unanswered(checkin: Checkin) -> None:
     if checkin.answered_at is not None and checkin.status:
         label = CheckinStatus(checkin.status).label
         raise InvalidTransition(f"You already answered this check-in ({label}).")

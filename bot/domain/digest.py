@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Protocol
 
 from sqlmodel import Session
 
 from bot.domain.due_dates import zone
+from bot.domain.ports import Notifier
 from storage import digest_queries as q
 from storage.digests import claim_period
 
@@ -236,7 +236,7 @@ class DigestPolicy:
 
 
 def post_weekly_digest(
-    session: Session, *, now: datetime, policy: DigestPolicy, notifier: DigestNotifier
+    session: Session, *, now: datetime, policy: DigestPolicy, notifier: Notifier
 ) -> bool:
     """Post this week's digest if its moment has come and nobody has posted it yet."""
     if not policy.channel:
@@ -252,9 +252,3 @@ def post_weekly_digest(
     digest = compute_digest(session, end=end, days=policy.days, tz=policy.timezone)
     notifier.digest(policy.channel, digest, key=f"digest:{claimed.id}")
     return True
-
-
-class DigestNotifier(Protocol):
-    def digest(self, channel: str, digest: Digest, *, key: str) -> None:
-        """Post the digest (and its chart, in the thread) to ``channel``."""
-        ...

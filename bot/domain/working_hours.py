@@ -48,34 +48,6 @@ def next_working_moment(moment: datetime, tz: str | None, window: WorkingWindow)
     return moment  # no working day configured at all: never hold messages back
 
 
-def working_time_between(
-    start: datetime, end: datetime, tz: str | None, window: WorkingWindow
-) -> timedelta:
-    """How much of [start, end) falls inside the window (for timeouts counted in working time)."""
-    if end <= start:
-        return timedelta(0)
-    if window.always:
-        return end - start
-    local_zone = zone(tz)
-    total = timedelta(0)
-    day = start.astimezone(local_zone).date()
-    last_day = end.astimezone(local_zone).date()
-    while day <= last_day:
-        if day.weekday() in window.days:
-            open_time, close_time = window.hours or (time(0), time(0))
-            opening = datetime.combine(day, open_time, tzinfo=local_zone)
-            closing = (
-                datetime.combine(day, close_time, tzinfo=local_zone)
-                if window.hours
-                else datetime.combine(day + timedelta(days=1), time(0), tzinfo=local_zone)
-            )
-            overlap = min(closing, end) - max(opening, start)
-            if overlap > timedelta(0):
-                total += overlap
-        day += timedelta(days=1)
-    return total
-
-
 def add_working_time(
     start: datetime, duration: timedelta, tz: str | None, window: WorkingWindow
 ) -> datetime:

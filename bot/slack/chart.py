@@ -24,16 +24,13 @@ SERIES = (  # attribute, legend label, colour
 )
 
 
-DayCounts = DayCount  # one day of the digest's daily series
-
-
 def day_label(day: date) -> str:
     """ "Mon 16": short weekday and day of month (English names, whatever the locale)."""
     weekday = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[day.weekday()]
     return f"{weekday} {day.day}"
 
 
-def daily_chart(days: Sequence[DayCounts], *, title: str) -> bytes:
+def daily_chart(days: Sequence[DayCount], *, title: str) -> bytes:
     """One PNG (900 x 400 px): created, completed and escalated counts as grouped bars per day,
     in date order. No days, or only zeros, gives empty axes with a "No activity" note."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg

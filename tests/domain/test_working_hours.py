@@ -9,9 +9,9 @@ import pytest
 from bot.domain.supervision import next_slot, reminder_time
 from bot.domain.working_hours import (
     WorkingWindow,
+    add_working_time,
     is_working_time,
     next_working_moment,
-    working_time_between,
 )
 
 OFFICE = WorkingWindow(hours=(time(9), time(18)), days=frozenset(range(5)))
@@ -81,11 +81,11 @@ def test_working_days_only() -> None:
     )
 
 
-def test_working_time_between_skips_nights_and_weekends() -> None:
+def test_working_time_skips_nights_and_weekends() -> None:
     friday_5pm = utc(2026, 11, 27, 17, 0)
     monday_10am = utc(2026, 11, 30, 10, 0)
-    assert working_time_between(friday_5pm, monday_10am, LONDON, OFFICE) == timedelta(hours=2)
-    assert working_time_between(friday_5pm, monday_10am, LONDON, ALWAYS) == timedelta(hours=65)
+    assert add_working_time(friday_5pm, timedelta(hours=2), LONDON, OFFICE) == monday_10am
+    assert add_working_time(friday_5pm, timedelta(hours=65), LONDON, ALWAYS) == monday_10am
 
 
 def test_next_slot_skips_missed_slots_after_downtime() -> None:

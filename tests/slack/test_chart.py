@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.slack.chart import DayCounts, daily_chart, day_label
+from bot.domain.digest import DayCount
+from bot.slack.chart import daily_chart, day_label
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -34,9 +35,9 @@ def assert_png(data: bytes) -> None:
     assert data.endswith(b"IEND\xaeB`\x82")
 
 
-def days(count: int, start: date = date(2026, 3, 16)) -> list[DayCounts]:
+def days(count: int, start: date = date(2026, 3, 16)) -> list[DayCount]:
     return [
-        DayCounts(start + timedelta(i), created=i % 7, completed=(i * 3) % 5, escalated=i % 2)
+        DayCount(start + timedelta(i), created=i % 7, completed=(i * 3) % 5, escalated=i % 2)
         for i in range(count)
     ]
 
@@ -47,8 +48,8 @@ def test_renders_a_png_for_any_number_of_days(count: int) -> None:
 
 
 def test_one_busy_day_and_all_zero_days() -> None:
-    busy = [DayCounts(date(2026, 3, 16), created=12, completed=3, escalated=1)]
-    quiet = [DayCounts(date(2026, 3, 16) + timedelta(i), 0, 0, 0) for i in range(5)]
+    busy = [DayCount(date(2026, 3, 16), created=12, completed=3, escalated=1)]
+    quiet = [DayCount(date(2026, 3, 16) + timedelta(i), 0, 0, 0) for i in range(5)]
     assert_png(daily_chart(busy, title="Monday"))
     assert_png(daily_chart(quiet, title="Nothing happened"))
 
