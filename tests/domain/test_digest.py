@@ -194,3 +194,13 @@ def test_a_window_across_a_dst_change_is_seven_calendar_days() -> None:
     assert end - start == (
         datetime(2026, 10, 26, 9, tzinfo=UTC) - datetime(2026, 10, 19, 8, tzinfo=UTC)
     )
+
+
+def test_an_item_someone_escalated_by_hand_is_not_stalled(engine: Engine) -> None:
+    Log(engine).event(
+        5, "escalated", at(21), actor=LEAD, level=1, to="U0CAROL", reason="manual", escalation_id=3
+    )
+    with unit_of_work(engine) as session:
+        digest = compute_digest(session, end=at(23), days=7, tz="UTC")
+    assert digest.current.stalled_items == 1  # only item 4 now; item 5 was just escalated
+    assert digest.current.escalations_by_reason["manual"] == 1

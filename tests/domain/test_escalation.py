@@ -106,6 +106,30 @@ class World:
                 supervisor=self.supervisor,
             )
 
+    def escalate(self, item: int, *, actor: str, note: str) -> None:
+        """``actor`` presses Escalate on ``item`` and says ``note``."""
+        with self.work() as unit:
+            escalate_manually(
+                unit.session,
+                delegation_id=item,
+                actor=actor,
+                note=note,
+                now=unit.now,
+                supervisor=self.supervisor,
+                notifier=unit.notifier,
+            )
+
+    def acknowledge(self, escalation_id: int | None, *, actor: str) -> None:
+        assert escalation_id is not None
+        with self.work() as unit:
+            acknowledge(
+                unit.session,
+                escalation_id=escalation_id,
+                actor=actor,
+                now=unit.now,
+                notifier=unit.notifier,
+            )
+
     def escalations(self) -> list[tuple[int, str, str]]:
         """(level, to, reason) of every escalated event, in order."""
         with Session(self.engine) as session:
@@ -185,22 +209,9 @@ def test_acknowledging_stops_the_climb(world: World) -> None:
     world.offer()
     world.at(MONDAY_9 + timedelta(hours=4))
     escalation = world.escalation()
-    with pytest.raises(NotAllowed), world.work() as unit:
-        acknowledge(
-            unit.session,
-            escalation_id=escalation.id,
-            actor=DAVE,
-            now=unit.now,
-            notifier=unit.notifier,
-        )
-    with world.work() as unit:
-        acknowledge(
-            unit.session,
-            escalation_id=escalation.id,
-            actor=CAROL,
-            now=unit.now,
-            notifier=unit.notifier,
-        )
+    with pytest.raises(NotAllowed):
+        world.acknowledge(escalation.id, actor=DAVE)
+    world.acknowledge(escalation.id, actor=CAROL)
     world.at(MONDAY_9 + timedelta(days=2))
     assert world.escalations() == [(1, CAROL, "not_accepted")]
     assert world.escalation().status == "acknowledged"
@@ -224,14 +235,7 @@ def test_an_acknowledgement_that_commits_first_wins_over_the_timeout(world: Worl
         climbing = Session(world.engine)
         try:
             assert climbing.get(Escalation, escalation.id).status == "open"
-            with world.work() as unit:
-                acknowledge(
-                    unit.session,
-                    escalation_id=escalation.id,
-                    actor=CAROL,
-                    now=unit.now,
-                    notifier=unit.notifier,
-                )
+            world.acknowledge(escalation.id, actor=CAROL)
             notifier = SlackNotifier(climbing, now=step_at)
             moved = climb(
                 climbing,
@@ -245,14 +249,7 @@ def test_an_acknowledgement_that_commits_first_wins_over_the_timeout(world: Worl
         finally:
             climbing.close()
     else:  # SQLite serialises writers: the same order, one after the other
-        with world.work() as unit:
-            acknowledge(
-                unit.session,
-                escalation_id=escalation.id,
-                actor=CAROL,
-                now=unit.now,
-                notifier=unit.notifier,
-            )
+        world.acknowledge(escalation.id, actor=CAROL)
         with world.work() as unit:
             moved = climb(
                 unit.session,
@@ -271,14 +268,9 @@ def test_a_climb_that_commits_first_still_lets_the_earlier_level_acknowledge(wor
     world.at(MONDAY_9 + timedelta(hours=4))
     world.at(MONDAY_9 + timedelta(hours=6))
     assert world.escalation().level == 2
-    with world.work() as unit:  # Carol, level 1, picks it up late: still welcome
-        acknowledge(
-            unit.session,
-            escalation_id=world.escalation().id,
-            actor=CAROL,
-            now=unit.now,
-            notifier=unit.notifier,
-        )
+    world.acknowledge(
+        world.escalation().id, actor=CAROL
+    )  # Carol, level 1, picks it up late: still welcome
     assert world.escalation().status == "acknowledged"
 
 
@@ -344,37 +336,12 @@ def test_overdue_escalates(world: World) -> None:
 def test_manual_escalation_and_no_restart_while_one_is_open(world: World) -> None:
     item = world.offer(due_in=timedelta(days=2))
     world.accept(item)
-    with pytest.raises(NotAllowed), world.work() as unit:
-        escalate_manually(
-            unit.session,
-            delegation_id=item,
-            actor=DAVE,
-            note="x",
-            now=unit.now,
-            supervisor=world.supervisor,
-            notifier=unit.notifier,
-        )
-    with world.work() as unit:
-        escalate_manually(
-            unit.session,
-            delegation_id=item,
-            actor=LEAD,
-            note="Need a hand",
-            now=unit.now,
-            supervisor=world.supervisor,
-            notifier=unit.notifier,
-        )
+    with pytest.raises(NotAllowed):
+        world.escalate(item, actor=DAVE, note="x")
+    world.escalate(item, actor=LEAD, note="Need a hand")
     assert world.escalations() == [(1, CAROL, "manual")]
-    with pytest.raises(InvalidTransition), world.work() as unit:
-        escalate_manually(
-            unit.session,
-            delegation_id=item,
-            actor=ALICE,
-            note="again",
-            now=unit.now,
-            supervisor=world.supervisor,
-            notifier=unit.notifier,
-        )
+    with pytest.raises(InvalidTransition):
+        world.escalate(item, actor=ALICE, note="again")
     world.at(MONDAY_9 + timedelta(days=2))  # overdue while escalated: the climb goes on
     kinds = world.escalations()
     assert kinds[0] == (1, CAROL, "manual")
@@ -385,16 +352,7 @@ def test_manual_escalation_and_no_restart_while_one_is_open(world: World) -> Non
 def test_closing_the_item_closes_its_escalation(world: World) -> None:
     item = world.offer(due_in=timedelta(days=2))
     world.accept(item)
-    with world.work() as unit:
-        escalate_manually(
-            unit.session,
-            delegation_id=item,
-            actor=ALICE,
-            note="help",
-            now=unit.now,
-            supervisor=world.supervisor,
-            notifier=unit.notifier,
-        )
+    world.escalate(item, actor=ALICE, note="help")
     with world.work() as unit:
         d.complete(
             unit.session, delegation_id=item, actor=ALICE, now=unit.now, notifier=unit.notifier
@@ -439,16 +397,7 @@ def test_accepting_answers_a_not_accepted_escalation(world: World) -> None:
 def test_nothing_escalates_or_climbs_once_the_item_has_closed(world: World) -> None:
     item = world.offer(due_in=timedelta(days=2))
     world.accept(item)
-    with world.work() as unit:
-        escalate_manually(
-            unit.session,
-            delegation_id=item,
-            actor=ALICE,
-            note="help",
-            now=unit.now,
-            supervisor=world.supervisor,
-            notifier=unit.notifier,
-        )
+    world.escalate(item, actor=ALICE, note="help")
     # the item closes by a path that did not see the escalation (another replica's
     # transaction that started before it existed)
     with world.engine.begin() as connection:

@@ -192,3 +192,32 @@ def test_delivered_messages_are_forgotten_after_a_week(engine, delivery, slack, 
         assert len(old) == 1
         forget(session, message_ids=old)
     assert [status for status, _, _ in statuses(engine)] == ["pending"]
+
+
+def test_a_refused_chart_upload_is_parked_and_holds_nothing_up(
+    engine, delivery, slack, clock
+) -> None:
+    from bot.slack.notifier import UPLOAD
+
+    channel = "C0DIGEST"
+    queue(engine, clock, channel, "this week's digest", key="digest:1")
+    with unit_of_work(engine) as session:
+        outbox.enqueue(
+            session,
+            kind=UPLOAD,
+            recipient=channel,
+            payload={
+                "thread_key": "digest:1",
+                "filename": "d.png",
+                "title": "Daily",
+                "png_base64": "iVBORw0KGgo=",
+            },
+            now=clock.now(),
+        )
+    queue(engine, clock, channel, "next week's digest")
+    slack.fail_next("files.completeUploadExternal", error="missing_scope")
+    while delivery.deliver_due():
+        pass
+    assert posted_texts(slack) == ["this week's digest", "next week's digest"]
+    assert [status for status, _, _ in statuses(engine)] == ["sent", "parked", "sent"]
+    assert "missing_scope" in (statuses(engine)[1][2] or "")
