@@ -38,7 +38,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("check", help="validate configuration and tokens")
     digest = commands.add_parser("digest", help="the telemetry digest of the last N days")
     digest.add_argument("--days", type=int, default=7, help="window length in days (default 7)")
-    digest.add_argument("--post", action="store_true", help="also post it to digest_channel")
+    digest.add_argument(
+        "--lead", metavar="USER_ID", help="only what this lead and their team delegated"
+    )
+    digest.add_argument(
+        "--post", action="store_true", help="also post it (to digest_channel; a lead's by DM)"
+    )
     return parser
 
 
@@ -78,7 +83,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "digest":
         from bot.digest_command import run_digest
 
-        return run_digest(settings, days=args.days, post=args.post)
+        return run_digest(settings, days=args.days, post=args.post, lead=args.lead)
     if args.command == "db":
         from storage.db import make_engine, upgrade
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from dotenv import dotenv_values
 
+from bot.domain.chain import teams_of
 from bot.domain.digest import DigestPolicy
 from bot.domain.supervision import SupervisionPolicy
 from bot.domain.working_hours import WorkingWindow
@@ -41,6 +42,7 @@ class Policy:
     digest_channel: str | None = None
     fallback_channel: str | None = None
     adaptive_checkins: bool = False
+    lead_digests: bool = False
     chain: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -64,7 +66,11 @@ class Policy:
     def digest(self) -> DigestPolicy:
         weekday, at = self.digest_schedule
         return DigestPolicy(
-            channel=self.digest_channel, weekday=weekday, at=at, timezone=self.digest_timezone
+            channel=self.digest_channel,
+            weekday=weekday,
+            at=at,
+            timezone=self.digest_timezone,
+            teams=teams_of(self.chain) if self.lead_digests else {},
         )
 
     @property
@@ -170,10 +176,11 @@ def policy_from_mapping(document: Mapping[str, Any], *, source: str = "policy") 
     for key in ("digest_channel", "fallback_channel"):
         if key in raw:
             values[key] = _string(raw[key], f"{source}: [policy] {key}")
-    if "adaptive_checkins" in raw:
-        if not isinstance(raw["adaptive_checkins"], bool):
-            raise ConfigError(f"{source}: [policy] adaptive_checkins must be true or false")
-        values["adaptive_checkins"] = raw["adaptive_checkins"]
+    for key in ("adaptive_checkins", "lead_digests"):
+        if key in raw:
+            if not isinstance(raw[key], bool):
+                raise ConfigError(f"{source}: [policy] {key} must be true or false")
+            values[key] = raw[key]
     values["chain"] = _chain(chain, source)
     return Policy(**values)
 

@@ -1,4 +1,5 @@
-"""`steward digest [--days N] [--post]`: the digest in the terminal, and on request in Slack."""
+"""`steward digest [--days N] [--lead U…] [--post]`: the digest in the terminal, and on
+request in Slack (the digest channel, or the lead's DM for a lead's own digest)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from sqlmodel import col, select
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings
 from bot.digest_text import digest_text
+from bot.domain.chain import teams_of
 from bot.domain.digest import compute_digest
+from bot.domain.supervision import is_person
 from bot.slack.delivery import Delivery
 from bot.slack.notifier import SlackNotifier
 from bot.wiring import delivery_client
@@ -22,10 +25,19 @@ from storage.outbox import PENDING
 DELIVERY_PATIENCE_SECONDS = 60
 
 
-def run_digest(settings: Settings, *, days: int, post: bool, out: TextIO = sys.stdout) -> int:
+def run_digest(
+    settings: Settings,
+    *,
+    days: int,
+    post: bool,
+    lead: str | None = None,
+    out: TextIO = sys.stdout,
+) -> int:
     if days < 1 or days > 366:
         raise ConfigError("--days must be between 1 and 366")
-    channel = settings.policy.digest_channel
+    if lead is not None and not is_person(lead):
+        raise ConfigError(f"--lead wants a Slack user id like U0123ABCD, not {lead!r}")
+    channel = lead or settings.policy.digest_channel
     if post and not channel:
         raise ConfigError("--post needs digest_channel in the policy file")
     engine = make_engine(settings.database_url)
@@ -36,7 +48,8 @@ def run_digest(settings: Settings, *, days: int, post: bool, out: TextIO = sys.s
     now = clock.now()
     tz = settings.policy.digest_timezone
     with reading(engine) as session:
-        digest = compute_digest(session, end=now, days=days, tz=tz)
+        team = teams_of(settings.policy.chain).get(lead) if lead else None
+        digest = compute_digest(session, end=now, days=days, tz=tz, lead=lead, team=team)
     out.write(digest_text(digest))
     if not post:
         return 0

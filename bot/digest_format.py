@@ -27,6 +27,15 @@ def versus(now: int, before: int) -> str:
     return f"{now} (was {before})"
 
 
+def title(digest: Digest, *, reader: str = "you") -> str:
+    """The channel's digest, or a lead's own ("you" in their DM, their id in a terminal)."""
+    if digest.lead is None:
+        return "Delegation digest"
+    if reader == "you":
+        return "Your team's delegation digest"
+    return f"Delegation digest for {digest.lead} and their team"
+
+
 def span(digest: Digest) -> str:
     tz = zone(digest.timezone)
     start = digest.current.start.astimezone(tz)

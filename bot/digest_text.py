@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bot.digest_format import age, escalation_breakdown, headline_figures, span
+from bot.digest_format import age, escalation_breakdown, headline_figures, span, title
 from bot.domain.digest import Digest
 
 
-def digest_text(digest: Digest, *, title: str = "Delegation digest") -> str:
+def digest_text(digest: Digest) -> str:
     now = digest.current
-    lines = [title, span(digest), ""]
+    lines = [title(digest, reader=digest.lead or ""), span(digest), ""]
     width = max(len(label) for label, _ in headline_figures(digest))
     lines += [f"  {label:<{width}}  {value}" for label, value in headline_figures(digest)]
     breakdown = escalation_breakdown(now)

@@ -60,6 +60,21 @@ def _timestamptz() -> Any:
     return TIMESTAMP(timezone=True)
 
 
+Scope = Sequence[str] | None  # delegators whose items count; None: everyone's
+
+
+def _scoped(statement: Any, delegation_id: Any, scope: Scope) -> Any:
+    """``statement`` restricted to items delegated by someone in ``scope``: the delegator
+    is read from the item's ``created`` event, never from mutable state."""
+    if scope is None:
+        return statement
+    created = aliased(Event)
+    items = select(created.delegation_id).where(
+        created.type == "created", created.data["delegator"].as_string().in_(list(scope))
+    )
+    return statement.where(delegation_id.in_(items))
+
+
 COUNTED = (
     "created",
     "accepted",
@@ -72,17 +87,24 @@ COUNTED = (
 )
 
 
-def counts_by_type(session: Session, *, start: datetime, end: datetime) -> dict[str, int]:
-    rows = session.execute(
+def counts_by_type(
+    session: Session, *, start: datetime, end: datetime, scope: Scope = None
+) -> dict[str, int]:
+    statement = (
         select(Event.type, func.count())
         .where(col(Event.type).in_(COUNTED), col(Event.at) >= start, col(Event.at) < end)
         .group_by(col(Event.type))
-    ).all()
+    )
+    rows = session.execute(_scoped(statement, col(Event.delegation_id), scope)).all()
     return {str(kind): int(count) for kind, count in rows}
 
 
 def daily_counts(
-    session: Session, *, boundaries: Sequence[datetime], kinds: Sequence[str]
+    session: Session,
+    *,
+    boundaries: Sequence[datetime],
+    kinds: Sequence[str],
+    scope: Scope = None,
 ) -> dict[tuple[int, str], int]:
     """Counts per (day number, type) between consecutive ``boundaries`` (local midnights,
     worked out by the caller so days are right across DST), in one query."""
@@ -90,12 +112,13 @@ def daily_counts(
         *[(col(Event.at) < edge, number) for number, edge in enumerate(boundaries[1:])],
         else_=len(boundaries) - 1,
     )
-    rows = session.execute(
+    statement = (
         select(bucket, Event.type, func.count())
         .where(col(Event.type).in_(kinds))
         .where(col(Event.at) >= boundaries[0], col(Event.at) < boundaries[-1])
         .group_by(bucket, col(Event.type))
-    ).all()
+    )
+    rows = session.execute(_scoped(statement, col(Event.delegation_id), scope)).all()
     return {(int(day), str(kind)): int(count) for day, kind, count in rows}
 
 
@@ -125,9 +148,11 @@ def _rank_of(fraction: float, total: Any) -> Any:
     return (total * percent + 99) // 100
 
 
-def accept_durations(session: Session, *, start: datetime, end: datetime) -> Any:
+def accept_durations(
+    session: Session, *, start: datetime, end: datetime, scope: Scope = None
+) -> Any:
     created, accepted = aliased(Event), aliased(Event)
-    return (
+    statement = (
         select(_seconds(session, accepted.at, created.at).label("seconds"))
         .select_from(accepted)
         .join(
@@ -136,11 +161,14 @@ def accept_durations(session: Session, *, start: datetime, end: datetime) -> Any
         )
         .where(accepted.type == "accepted", accepted.at >= start, accepted.at < end)
     )
+    return _scoped(statement, accepted.delegation_id, scope)
 
 
-def completion_durations(session: Session, *, start: datetime, end: datetime) -> Any:
+def completion_durations(
+    session: Session, *, start: datetime, end: datetime, scope: Scope = None
+) -> Any:
     accepted, completed = aliased(Event), aliased(Event)
-    return (
+    statement = (
         select(_seconds(session, completed.at, accepted.at).label("seconds"))
         .select_from(completed)
         .join(
@@ -149,11 +177,14 @@ def completion_durations(session: Session, *, start: datetime, end: datetime) ->
         )
         .where(completed.type == "completed", completed.at >= start, completed.at < end)
     )
+    return _scoped(statement, completed.delegation_id, scope)
 
 
-def acknowledge_durations(session: Session, *, start: datetime, end: datetime) -> Any:
+def acknowledge_durations(
+    session: Session, *, start: datetime, end: datetime, scope: Scope = None
+) -> Any:
     escalated, acknowledged = aliased(Event), aliased(Event)
-    return (
+    statement = (
         select(_seconds(session, acknowledged.at, escalated.at).label("seconds"))
         .select_from(acknowledged)
         .join(
@@ -168,9 +199,12 @@ def acknowledge_durations(session: Session, *, start: datetime, end: datetime) -
         )
         .where(acknowledged.type == "acknowledged", acknowledged.at >= start, acknowledged.at < end)
     )
+    return _scoped(statement, acknowledged.delegation_id, scope)
 
 
-def completed_on_time(session: Session, *, start: datetime, end: datetime) -> int:
+def completed_on_time(
+    session: Session, *, start: datetime, end: datetime, scope: Scope = None
+) -> int:
     """Completions in the window no later than the due date (no due date: on time)."""
     completed, created = aliased(Event), aliased(Event)
     due = _json_time(session, created.data, "due")
@@ -184,19 +218,22 @@ def completed_on_time(session: Session, *, start: datetime, end: datetime) -> in
         .where(completed.type == "completed", completed.at >= start, completed.at < end)
         .where(or_(created.data["due"].as_string().is_(None), _at(session, completed.at) <= due))
     )
+    if scope is not None:  # the created event is already joined: filter it directly
+        statement = statement.where(created.data["delegator"].as_string().in_(list(scope)))
     return int(session.execute(statement).scalar_one())
 
 
 def escalations_by(
-    session: Session, *, start: datetime, end: datetime
+    session: Session, *, start: datetime, end: datetime, scope: Scope = None
 ) -> Sequence[tuple[str, int, int]]:
     """(reason, level, count) of the escalations in the window, in one pass."""
     reason, level = Event.data["reason"].as_string(), Event.data["level"].as_integer()
-    rows = session.execute(
+    statement = (
         select(reason, level, func.count())
         .where(col(Event.type) == "escalated", col(Event.at) >= start, col(Event.at) < end)
         .group_by(reason, level)
-    ).all()
+    )
+    rows = session.execute(_scoped(statement, col(Event.delegation_id), scope)).all()
     return [(str(r), int(lv), int(c)) for r, lv, c in rows]
 
 
@@ -205,7 +242,7 @@ def _moment(session: Session, value: datetime) -> ColumnElement[Any]:
     return _at(session, literal(value, UTCDateTime()))
 
 
-def _open_at(end: datetime) -> Any:
+def _open_at(end: datetime, scope: Scope) -> Any:
     """The created events of items still open at ``end``."""
     created, closing = aliased(Event), aliased(Event)
     closed = exists().where(
@@ -213,16 +250,19 @@ def _open_at(end: datetime) -> Any:
         col(closing.type).in_(TERMINAL),
         closing.at < end,
     )
-    return select(created).where(created.type == "created", created.at < end, not_(closed))
+    statement = select(created).where(created.type == "created", created.at < end, not_(closed))
+    if scope is not None:
+        statement = statement.where(created.data["delegator"].as_string().in_(list(scope)))
+    return statement
 
 
 def open_by_assignee(
-    session: Session, *, end: datetime, stalled_since: datetime
+    session: Session, *, end: datetime, stalled_since: datetime, scope: Scope = None
 ) -> Sequence[tuple[str, int, int, int]]:
     """(assignee, open, overdue, stalled) at ``end``, for everyone with open items, in one
     pass. Stalled: open since before ``stalled_since`` with nothing done on it by a person
     since."""
-    subquery = _open_at(end).subquery()
+    subquery = _open_at(end, scope).subquery()
     assignee = subquery.c.data["assignee"].as_string()
     due = _json_time(session, subquery.c.data, "due")
     activity = aliased(Event)
@@ -243,8 +283,10 @@ def open_by_assignee(
     return [(str(a), int(o), int(d), int(t)) for a, o, d, t in session.execute(statement).all()]
 
 
-def oldest_open(session: Session, *, end: datetime, limit: int) -> Sequence[Any]:
-    subquery = _open_at(end).subquery()
+def oldest_open(
+    session: Session, *, end: datetime, limit: int, scope: Scope = None
+) -> Sequence[Any]:
+    subquery = _open_at(end, scope).subquery()
     statement = (
         select(subquery.c.delegation_id, subquery.c.at, subquery.c.data)
         .order_by(subquery.c.at, subquery.c.delegation_id)

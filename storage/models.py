@@ -109,7 +109,9 @@ class PostedDigest(SQLModel, table=True):
     """One row per scheduled digest period: inserting it is how a replica claims the post."""
 
     __tablename__ = "digests"
-    __table_args__ = (UniqueConstraint("kind", "period_end", name="uq_digests_period"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "period_end", "channel_id", name="uq_digests_period"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=16)

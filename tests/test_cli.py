@@ -29,6 +29,16 @@ def steward(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedP
     )
 
 
+def env_for(running: Running, policy: Path) -> dict[str, str]:
+    """What `steward` needs to work on a running test app's database and Slack double."""
+    return {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_API_URL": running.slack.api_url,
+        "DATABASE_URL": running.engine.url.render_as_string(hide_password=False),
+        "STEWARD_CONFIG": str(policy),
+    }
+
+
 @pytest.fixture
 def base_env(tmp_path: Path, slack: SlackDouble) -> dict[str, str]:
     return {
@@ -65,6 +75,8 @@ def test_mistakes_are_one_line(tmp_path: Path, base_env: dict[str, str]) -> None
     assert "not valid TOML" in one_clear_line(steward("check", env=broken, cwd=tmp_path))
     missing = {**base_env, "STEWARD_CONFIG": str(tmp_path / "nope.toml")}
     assert "does not exist" in one_clear_line(steward("check", env=missing, cwd=tmp_path))
+    lead = steward("digest", "--lead", "C0CHANNEL", env=base_env, cwd=tmp_path)
+    assert "--lead wants a Slack user id" in one_clear_line(lead)
 
 
 def test_export_needs_a_schema_and_changes_nothing(

@@ -42,3 +42,13 @@ def find_loops(chain: Mapping[str, str]) -> list[list[str]]:
             reported.update(loop)
             loops.append([*loop, person])
     return loops
+
+
+def teams_of(chain: Mapping[str, str]) -> dict[str, frozenset[str]]:
+    """Each lead (anyone somebody reports to) and their team: themselves and everyone whose
+    reports-to line climbs to them, directly or through others (loops cut)."""
+    teams: dict[str, set[str]] = {}
+    for person in chain:
+        for manager in chain_for(assignee=person, delegator=person, chain=chain, fallback=None):
+            teams.setdefault(manager, {manager}).add(person)
+    return {lead: frozenset(team) for lead, team in teams.items()}

@@ -17,6 +17,7 @@ the lower middle).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -97,6 +98,7 @@ class Digest:
     current: Figures
     previous: Figures
     timezone: str
+    lead: str | None = None  # a lead's own digest: their items and their team's
 
 
 def ratio(part: int, whole: int) -> float | None:
@@ -121,23 +123,45 @@ def last_scheduled(now: datetime, *, weekday: int, at: time, tz: str) -> datetim
     return moment.astimezone(now.tzinfo)
 
 
-def compute_digest(session: Session, *, end: datetime, days: int, tz: str) -> Digest:
+def compute_digest(
+    session: Session,
+    *,
+    end: datetime,
+    days: int,
+    tz: str,
+    lead: str | None = None,
+    team: frozenset[str] | None = None,
+) -> Digest:
+    """The digest of everyone's items; with ``lead``, of the items delegated by ``team``
+    (the lead and the people below them in the chain)."""
+    scope = sorted(team or {lead}) if lead else None
     start, _ = window_ending(end, days=days, tz=tz)
     previous_start, _ = window_ending(start, days=days, tz=tz)
     return Digest(
-        current=figures(session, start=start, end=end, tz=tz, detailed=True),
-        previous=figures(session, start=previous_start, end=start, tz=tz, detailed=False),
+        current=figures(session, start=start, end=end, tz=tz, detailed=True, scope=scope),
+        previous=figures(
+            session, start=previous_start, end=start, tz=tz, detailed=False, scope=scope
+        ),
         timezone=tz,
+        lead=lead,
     )
 
 
 def figures(
-    session: Session, *, start: datetime, end: datetime, tz: str, detailed: bool
+    session: Session,
+    *,
+    start: datetime,
+    end: datetime,
+    tz: str,
+    detailed: bool,
+    scope: q.Scope = None,
 ) -> Figures:
     """The window's figures; ``detailed`` adds what only the current window shows (items
-    open at its end, the load per person, the daily series)."""
-    counts = q.counts_by_type(session, start=start, end=end)
-    escalations = q.escalations_by(session, start=start, end=end)
+    open at its end, the load per person, the daily series). ``scope``: only the items
+    these people delegated."""
+    window = {"start": start, "end": end, "scope": scope}
+    counts = q.counts_by_type(session, **window)
+    escalations = q.escalations_by(session, **window)
     by_reason: dict[str, int] = {}
     by_level: dict[int, int] = {}
     for reason, level, count in escalations:
@@ -145,25 +169,23 @@ def figures(
             by_reason[reason] = by_reason.get(reason, 0) + count
         by_level[level] = by_level.get(level, 0) + count
     accept_p50, accept_p90 = q.percentiles(
-        session, q.accept_durations(session, start=start, end=end), (0.5, 0.9)
+        session, q.accept_durations(session, **window), (0.5, 0.9)
     )
-    [complete_p50] = q.percentiles(
-        session, q.completion_durations(session, start=start, end=end), (0.5,)
-    )
-    [acknowledge_p50] = q.percentiles(
-        session, q.acknowledge_durations(session, start=start, end=end), (0.5,)
-    )
+    [complete_p50] = q.percentiles(session, q.completion_durations(session, **window), (0.5,))
+    [acknowledge_p50] = q.percentiles(session, q.acknowledge_durations(session, **window), (0.5,))
     extra: dict[str, object] = {}
     if detailed:
-        people = q.open_by_assignee(session, end=end, stalled_since=end - STALLED_AFTER)
+        people = q.open_by_assignee(
+            session, end=end, stalled_since=end - STALLED_AFTER, scope=scope
+        )
         load = sorted(people, key=lambda row: (-row[1], row[0]))
         extra = {
             "open_items": sum(row[1] for row in load),
             "overdue_items": sum(row[2] for row in load),
             "stalled_items": sum(row[3] for row in load),
-            "oldest": _oldest(session, end),
+            "oldest": _oldest(session, end, scope),
             "load": [(person, open_, overdue) for person, open_, overdue, _ in load[:LOAD_SHOWN]],
-            "daily": _daily(session, start=start, end=end, tz=tz),
+            "daily": _daily(session, start=start, end=end, tz=tz, scope=scope),
         }
     return Figures(
         start=start,
@@ -176,7 +198,7 @@ def figures(
         checkins_sent=counts.get("checkin_sent", 0),
         checkins_answered=counts.get("checkin_answered", 0),
         completed=counts.get("completed", 0),
-        completed_on_time=q.completed_on_time(session, start=start, end=end),
+        completed_on_time=q.completed_on_time(session, **window),
         complete_p50_s=complete_p50,
         escalations=by_level.get(1, 0),  # each escalation starts at level 1
         escalations_by_reason=by_reason,
@@ -187,7 +209,7 @@ def figures(
     )
 
 
-def _oldest(session: Session, end: datetime) -> list[OpenItem]:
+def _oldest(session: Session, end: datetime, scope: q.Scope) -> list[OpenItem]:
     return [
         OpenItem(
             delegation_id=int(delegation_id),
@@ -196,11 +218,15 @@ def _oldest(session: Session, end: datetime) -> list[OpenItem]:
             created_at=at,
             due=data.get("due"),
         )
-        for delegation_id, at, data in q.oldest_open(session, end=end, limit=OLDEST_SHOWN)
+        for delegation_id, at, data in q.oldest_open(
+            session, end=end, limit=OLDEST_SHOWN, scope=scope
+        )
     ]
 
 
-def _daily(session: Session, *, start: datetime, end: datetime, tz: str) -> list[DayCount]:
+def _daily(
+    session: Session, *, start: datetime, end: datetime, tz: str, scope: q.Scope
+) -> list[DayCount]:
     """Whole local days: the days before the one the window ends on, as many as the window
     spans (a Monday 09:00 digest charts Monday to Sunday)."""
     local_zone = zone(tz)
@@ -212,7 +238,10 @@ def _daily(session: Session, *, start: datetime, end: datetime, tz: str) -> list
     boundaries = [datetime.combine(day, time(0), tzinfo=local_zone) for day in days]
     boundaries.append(datetime.combine(last, time(0), tzinfo=local_zone))
     counts = q.daily_counts(
-        session, boundaries=boundaries, kinds=("created", "completed", "escalated")
+        session,
+        boundaries=boundaries,
+        kinds=("created", "completed", "escalated"),
+        scope=scope,
     )
     return [
         DayCount(
@@ -233,16 +262,21 @@ class DigestPolicy:
     timezone: str = "UTC"
     days: int = 7
     grace: timedelta = timedelta(days=1)  # a tick later than this skips the week
+    # lead -> their team, for the leads who get their own digest by DM (lead_digests)
+    teams: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def period_end(self, now: datetime) -> datetime | None:
+        """This week's digest moment, if it has come and is not too long past."""
+        end = last_scheduled(now, weekday=self.weekday, at=self.at, tz=self.timezone)
+        return None if now - end > self.grace else end
 
 
 def post_weekly_digest(
     session: Session, *, now: datetime, policy: DigestPolicy, notifier: Notifier
 ) -> bool:
     """Post this week's digest if its moment has come and nobody has posted it yet."""
-    if not policy.channel:
-        return False
-    end = last_scheduled(now, weekday=policy.weekday, at=policy.at, tz=policy.timezone)
-    if now - end > policy.grace:
+    end = policy.period_end(now)
+    if not policy.channel or end is None:
         return False
     claimed = claim_period(
         session, kind="weekly", period_end=end, channel_id=policy.channel, now=now
@@ -251,4 +285,22 @@ def post_weekly_digest(
         return False
     digest = compute_digest(session, end=end, days=policy.days, tz=policy.timezone)
     notifier.digest(policy.channel, digest, key=f"digest:{claimed.id}")
+    return True
+
+
+def post_lead_digest(
+    session: Session, *, lead: str, now: datetime, policy: DigestPolicy, notifier: Notifier
+) -> bool:
+    """This week's digest for one lead, by DM: the items they and their team delegated.
+    Claimed per lead and period like the channel's, so it goes once across replicas."""
+    end = policy.period_end(now)
+    if end is None or lead not in policy.teams:
+        return False
+    claimed = claim_period(session, kind="lead", period_end=end, channel_id=lead, now=now)
+    if claimed is None:
+        return False
+    digest = compute_digest(
+        session, end=end, days=policy.days, tz=policy.timezone, lead=lead, team=policy.teams[lead]
+    )
+    notifier.digest(lead, digest, key=f"digest:{claimed.id}")
     return True

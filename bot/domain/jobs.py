@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.domain.checkins import note_overdue, send_checkin, send_reminder
-from bot.domain.digest import DigestPolicy, post_weekly_digest
+from bot.domain.digest import DigestPolicy, post_lead_digest, post_weekly_digest
 from bot.domain.escalation import climb
 from bot.domain.escalation_triggers import on_accept_deadline, on_answer_deadline
 from bot.domain.ports import Notifier, WorkFactory
@@ -94,13 +94,22 @@ def tick(
         ),
     }
     done = {name: _run(work, steps[name], rows, now) for name, rows in due.items()}
-    if digest is not None and digest.channel:
+    if digest is not None and digest.period_end(now) is not None:
         done["digests"] = _run(
             work,
             lambda s, _i, _at, n, notifier: post_weekly_digest(
                 s, now=n, policy=digest, notifier=notifier
             ),
             [(0, now)],
+            now,
+        )
+        leads = sorted(digest.teams)
+        done["digests"] += _run(
+            work,
+            lambda s, i, _at, n, notifier: post_lead_digest(
+                s, lead=leads[i], now=n, policy=digest, notifier=notifier
+            ),
+            [(number, now) for number in range(len(leads))],
             now,
         )
     if delivered:  # a queue, not a log: delivered messages are kept a week

@@ -30,13 +30,19 @@ class Log:
         self.engine = engine
 
     def item(
-        self, number: int, created: datetime, *, assignee: str = ALICE, due: datetime | None = None
+        self,
+        number: int,
+        created: datetime,
+        *,
+        assignee: str = ALICE,
+        due: datetime | None = None,
+        delegator: str = LEAD,
     ) -> None:
         with unit_of_work(self.engine) as session:
             session.add(
                 Delegation(
                     id=number,
-                    delegator_id=LEAD,
+                    delegator_id=delegator,
                     assignee_id=assignee,
                     task=f"Item {number}",
                     status="offered",
@@ -50,10 +56,10 @@ class Log:
                 session,
                 delegation_id=number,
                 type="created",
-                actor=LEAD,
+                actor=delegator,
                 at=created,
                 data={
-                    "delegator": LEAD,
+                    "delegator": delegator,
                     "assignee": assignee,
                     "text": f"Item {number}",
                     "due": iso(due) if due else None,
@@ -204,3 +210,35 @@ def test_an_item_someone_escalated_by_hand_is_not_stalled(engine: Engine) -> Non
         digest = compute_digest(session, end=at(23), days=7, tz="UTC")
     assert digest.current.stalled_items == 1  # only item 4 now; item 5 was just escalated
     assert digest.current.escalations_by_reason["manual"] == 1
+
+
+def test_a_leads_digest_counts_only_what_their_team_delegated(engine: Engine) -> None:
+    log = Log(engine)
+    log.item(7, at(18, 9), assignee=ALICE, delegator=BOB, due=at(19, 18))  # Bob's, done late
+    log.event(7, "accepted", at(18, 10))
+    log.event(7, "completed", at(20, 9))
+    log.item(8, at(19, 9), assignee=LEAD, delegator="U0OTHER")  # outside every team: open
+    with unit_of_work(engine) as session:
+        everyone = compute_digest(session, end=at(23), days=7, tz="UTC")
+        leads = compute_digest(session, end=at(23), days=7, tz="UTC", lead=LEAD, team=None)
+        team = compute_digest(
+            session, end=at(23), days=7, tz="UTC", lead=LEAD, team=frozenset({LEAD, BOB})
+        )
+        bobs = compute_digest(session, end=at(23), days=7, tz="UTC", lead=BOB, team=None)
+    assert (everyone.current.created, everyone.current.open_items) == (7, 4)
+    assert leads.lead == LEAD and everyone.lead is None
+    # the lead alone: exactly the figures of the fixture's items 1-6
+    assert (leads.current.created, leads.current.completed, leads.current.open_items) == (5, 2, 3)
+    assert leads.current.escalations_by_level == {1: 2, 2: 1}
+    assert (team.current.created, team.current.completed) == (6, 3)
+    assert (team.current.completed_on_time, team.current.accept_p50_s) == (1, 3600.0)
+    now = bobs.current
+    assert (now.created, now.accepted, now.completed, now.completed_on_time) == (1, 1, 1, 0)
+    assert (now.accept_p50_s, now.complete_p50_s, now.open_items, now.oldest) == (
+        3600.0,
+        47 * 3600.0,
+        0,
+        [],
+    )
+    assert sum(day.created for day in now.daily) == 1 and now.escalations == 0
+    assert [item.delegation_id for item in leads.current.oldest] == [5, 4, 6]

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.domain import delegations as d
-from bot.domain.chain import chain_for, find_loops
+from bot.domain.chain import chain_for, find_loops, teams_of
 from bot.domain.checkins import answer_checkin
 from bot.domain.enums import CheckinStatus
 from bot.domain.errors import InvalidTransition, NotAllowed
@@ -57,6 +57,15 @@ def test_find_loops() -> None:
     assert find_loops(CHAIN) == []
     assert find_loops({ALICE: CAROL, CAROL: ALICE, DAVE: ALICE}) == [[ALICE, CAROL, ALICE]]
     assert find_loops({DAVE: DAVE}) == [[DAVE, DAVE]]
+
+
+def test_teams_are_everyone_below_a_lead_with_loops_cut() -> None:
+    assert teams_of({ALICE: CAROL, LEAD: CAROL, CAROL: DAVE}) == {
+        CAROL: {CAROL, ALICE, LEAD},
+        DAVE: {DAVE, CAROL, ALICE, LEAD},
+    }
+    assert teams_of({ALICE: CAROL, CAROL: ALICE}) == {CAROL: {CAROL, ALICE}, ALICE: {ALICE, CAROL}}
+    assert teams_of({}) == {}
 
 
 class World:

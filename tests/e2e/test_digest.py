@@ -10,7 +10,7 @@ import pytest
 
 from bot.slack.ids import ActionId
 from tests.conftest import ALICE, BOB, Running
-from tests.test_cli import steward
+from tests.test_cli import env_for, steward
 
 DIGESTS = "C0DIGEST"
 
@@ -103,12 +103,7 @@ def test_steward_digest_post_matches_the_export(running: Running, tmp_path: Path
     running.offer_to(BOB)
 
     (tmp_path / "steward.toml").write_text(f'[policy]\ndigest_channel = "{DIGESTS}"\n')
-    env = {
-        "SLACK_BOT_TOKEN": "xoxb-test-token",
-        "SLACK_API_URL": running.slack.api_url,
-        "DATABASE_URL": running.engine.url.render_as_string(hide_password=False),
-        "STEWARD_CONFIG": str(tmp_path / "steward.toml"),
-    }
+    env = env_for(running, tmp_path / "steward.toml")
     printed = steward("digest", "--days", "7", env=env, cwd=tmp_path)
     assert printed.returncode == 0, printed.stderr
     exported = steward("export", env=env, cwd=tmp_path)

@@ -11,7 +11,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.digest_format import age, escalation_breakdown, headline_figures, span
+from bot.digest_format import age, escalation_breakdown, headline_figures, span, title
 from bot.domain.digest import Digest
 from bot.slack.blocks.common import Rendered, context
 from bot.slack.mrkdwn import escaped_clip, mention
@@ -21,9 +21,10 @@ def first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else ""
 
 
-def digest_message(digest: Digest, *, title: str = "Delegation digest") -> Rendered:
+def digest_message(digest: Digest) -> Rendered:
     now = digest.current
-    blocks: list[Block] = [HeaderBlock(text=title[:150])]
+    heading = title(digest)
+    blocks: list[Block] = [HeaderBlock(text=heading)]
     if now.empty and not now.open_items:
         blocks.append(
             SectionBlock(
@@ -64,9 +65,10 @@ def digest_message(digest: Digest, *, title: str = "Delegation digest") -> Rende
             blocks.append(
                 SectionBlock(text=MarkdownTextObject(text="*Load per person*"), fields=load)
             )
-    blocks.append(context(f'{span(digest)} · "was" is the window before.'))
+    scope = " · items delegated by you and the people below you" if digest.lead else ""
+    blocks.append(context(f'{span(digest)}{scope} · "was" is the window before.'))
     text = (
-        f"{title}: {now.created} delegated, {now.completed} completed, "
+        f"{heading}: {now.created} delegated, {now.completed} completed, "
         f"{now.escalations} escalations, {now.open_items} open"
     )
     return Rendered(text=text, blocks=blocks)
