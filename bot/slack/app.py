@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry import ConnectionErrorRetryHandler
 
 from bot.slack.errors import answer_error
-from bot.slack.listeners import actions, checkins, commands, escalations, views
+from bot.slack.listeners import actions, checkins, commands, details, escalations, views
 from bot.slack.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,7 @@ def build_app(
     views.register(app, runtime)
     checkins.register(app, runtime)
     escalations.register(app, runtime)
+    details.register(app, runtime)
 
     @app.error
     def on_error(

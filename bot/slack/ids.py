@@ -22,6 +22,7 @@ class ActionId(StrEnum):
     ESCALATE = "delegation_escalate"
     ESCALATE_REASON = "escalate_reason_input"
     ACKNOWLEDGE = "escalation_acknowledge"
+    ITEM_DETAILS = "item_details"
 
 
 class BlockId(StrEnum):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.slack.ids import ActionId
-from tests.conftest import ALICE, BOB, Running
+from tests.conftest import ALICE, BOB, LEAD, Running
 from tests.test_cli import env_for, steward
 
 DIGESTS = "C0DIGEST"
@@ -120,3 +120,32 @@ def test_steward_digest_post_matches_the_export(running: Running, tmp_path: Path
     [post] = digest_posts(running)
     assert f"*Delegated*\\n{created} (was 0)" in json.dumps(post.params["blocks"])
     assert running.slack.uploads[0]["thread_ts"] == post.response["ts"]
+
+
+def test_an_old_item_opens_its_history_for_the_people_on_it(running: Running) -> None:
+    running.clock.set(datetime(2026, 11, 16, 10, 0, tzinfo=UTC))
+    value = running.accepted("Prepare the <!channel> Q3 report")
+    running.clock.set(datetime(2026, 11, 23, 9, 0, 30, tzinfo=UTC))
+    running.tick()
+    post = running.slack.wait_for(
+        "chat.postMessage", where=lambda c: c.params["channel"] == DIGESTS
+    )[0]
+    details = [
+        block["accessory"]
+        for block in post.params["blocks"]
+        if block.get("accessory", {}).get("action_id") == ActionId.ITEM_DETAILS
+    ]
+    assert [button["value"] for button in details] == [value]
+
+    running.click(LEAD, ActionId.ITEM_DETAILS, value)  # the delegator
+    [opened] = running.slack.wait_for("views.open")
+    text = json.dumps(opened.params["view"], ensure_ascii=False)
+    assert f"Delegation #{value}" in text and "&lt;!channel&gt;" in text
+    assert f"<@{ALICE}> accepted" in text and f"<@{LEAD}> delegated it" in text
+
+    running.click(BOB, ActionId.ITEM_DETAILS, value)  # not on it, not above anyone on it
+    [refusal] = running.slack.wait_for_responses()
+    assert "Only the people on" in refusal["text"]
+    running.click(LEAD, ActionId.ITEM_DETAILS, "99999")
+    assert "There is no delegation #99999" in running.slack.wait_for_responses(count=2)[1]["text"]
+    assert len(running.slack.calls_to("views.open")) == 1

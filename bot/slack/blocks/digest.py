@@ -3,8 +3,11 @@ the load per person, inside Slack's limits whatever the numbers."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from slack_sdk.models.blocks import (
     Block,
+    ButtonElement,
     DividerBlock,
     HeaderBlock,
     MarkdownTextObject,
@@ -12,8 +15,9 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.digest_format import age, escalation_breakdown, headline_figures, span, title
-from bot.domain.digest import Digest
+from bot.domain.digest import Digest, OpenItem
 from bot.slack.blocks.common import Rendered, context
+from bot.slack.ids import ActionId
 from bot.slack.mrkdwn import escaped_clip, mention
 
 
@@ -43,17 +47,9 @@ def digest_message(digest: Digest) -> Rendered:
         if breakdown:
             blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Escalations*\n{breakdown}")))
         if now.oldest:
-            lines = [
-                f"• #{item.delegation_id} {escaped_clip(first_line(item.task), 80)}"
-                f" · {mention(item.assignee)} · open {age(item.created_at, now.end)}"
-                for item in now.oldest
-            ]
             blocks.append(DividerBlock())
-            blocks.append(
-                SectionBlock(
-                    text=MarkdownTextObject(text="*Oldest open items*\n" + "\n".join(lines))
-                )
-            )
+            blocks.append(SectionBlock(text=MarkdownTextObject(text="*Oldest open items*")))
+            blocks += [_open_item(item, now.end) for item in now.oldest]
         if now.load:
             load = [
                 MarkdownTextObject(
@@ -72,3 +68,16 @@ def digest_message(digest: Digest) -> Rendered:
         f"{now.escalations} escalations, {now.open_items} open"
     )
     return Rendered(text=text, blocks=blocks)
+
+
+def _open_item(item: OpenItem, end: datetime) -> SectionBlock:
+    """One old item, with a button that opens its details and history."""
+    return SectionBlock(
+        text=MarkdownTextObject(
+            text=f"#{item.delegation_id} {escaped_clip(first_line(item.task), 80)}"
+            f" · {mention(item.assignee)} · open {age(item.created_at, end)}"
+        ),
+        accessory=ButtonElement(
+            text="Details", action_id=ActionId.ITEM_DETAILS, value=str(item.delegation_id)
+        ),
+    )
