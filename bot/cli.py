@@ -10,6 +10,9 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from bot.config import ConfigError, Settings, environment, load_settings
+from bot.logs import configure_logging
+
+LOG_FORMATS = ("text", "json")
 
 log = logging.getLogger("steward")
 
@@ -49,11 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    log_format = os.environ.get("LOG_FORMAT", "text").strip().lower() or "text"
+    if log_format not in LOG_FORMATS:
+        print("steward: LOG_FORMAT must be text or json", file=sys.stderr)
+        return 2
+    configure_logging(level=os.environ.get("LOG_LEVEL", "INFO"), log_format=log_format)
     try:
         settings = load_settings(environment(os.environ))
         return _run(args, settings)

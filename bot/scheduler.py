@@ -8,12 +8,20 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.domain.jobs import TickReport, tick
+from bot.metrics import Metrics
 from bot.slack.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 
-def run_tick(runtime: Runtime) -> TickReport:
+def run_tick(runtime: Runtime, *, metrics: Metrics | None = None) -> TickReport:
+    if metrics is None:
+        return _tick(runtime)
+    with metrics.timing_tick():
+        return _tick(runtime)
+
+
+def _tick(runtime: Runtime) -> TickReport:
     return tick(
         runtime.engine,
         runtime.work,
@@ -24,8 +32,11 @@ def run_tick(runtime: Runtime) -> TickReport:
 
 
 class Scheduler:
-    def __init__(self, runtime: Runtime, *, every: timedelta) -> None:
+    def __init__(
+        self, runtime: Runtime, *, every: timedelta, metrics: Metrics | None = None
+    ) -> None:
         self._runtime = runtime
+        self._metrics = metrics
         self._every = every
         # One tick at a time; ticks missed while one ran long collapse into the next.
         self._scheduler = BackgroundScheduler(
@@ -49,6 +60,6 @@ class Scheduler:
 
     def _tick(self) -> None:
         try:
-            run_tick(self._runtime)
+            run_tick(self._runtime, metrics=self._metrics)
         except Exception:  # the next tick retries; what was claimed and committed stays done
             log.exception("tick failed")

@@ -33,7 +33,11 @@ def serve(settings: Settings, *, http: bool, port: int | None, host: str) -> int
     try:
         if http_mode:
             server = HttpServer(steward.wsgi(), host=host, port=port or settings.port)
-            log.info("Steward listening on http://%s:%s/slack/events", host, server.port)
+            log.info(
+                "Steward listening on http://%s:%s/slack/events (also /healthz, /metrics)",
+                host,
+                server.port,
+            )
             server.run()
         else:
             # The websocket-client adapter reconnects promptly after Slack's refreshes and

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from slack_bolt import App
@@ -13,13 +13,17 @@ from bot.config import Settings
 from bot.domain.jobs import TickReport
 from bot.domain.ports import Clock
 from bot.domain.supervision import Supervisor
+from bot.logs import ContextExecutor, install_record_factory
+from bot.metrics import Metrics
 from bot.scheduler import Scheduler, run_tick
 from bot.slack.app import build_app, interactive_client
 from bot.slack.delivery import Delivery, retry_handlers
 from bot.slack.directory import LOOKUP_TIMEOUT_SECONDS, SlackDirectory
 from bot.slack.http import SlackWsgi
 from bot.slack.runtime import Runtime
+from bot.slack.seen_events import SeenEvents
 from storage.db import make_engine, upgrade
+from storage.health import DatabaseCheck
 
 DELIVERY_TIMEOUT_SECONDS = 10
 LISTENER_THREADS = 16
@@ -29,8 +33,10 @@ LISTENER_THREADS = 16
 class Steward:
     runtime: Runtime
     app: App
-    listeners: ThreadPoolExecutor
+    listeners: Executor
     scheduler: Scheduler
+    health: DatabaseCheck
+    metrics: Metrics
 
     @property
     def engine(self) -> Engine:
@@ -38,7 +44,11 @@ class Steward:
 
     def wsgi(self) -> SlackWsgi:
         return SlackWsgi(
-            app=self.app, engine=self.engine, signing_secret=self.runtime.settings.signing_secret
+            app=self.app,
+            signing_secret=self.runtime.settings.signing_secret,
+            health=self.health,
+            metrics=self.metrics,
+            seen_events=SeenEvents(engine=self.engine, clock=self.runtime.clock),
         )
 
     def start_background(self, *, scheduler: bool = True) -> None:
@@ -48,7 +58,7 @@ class Steward:
 
     def tick(self) -> TickReport:
         """One scheduler tick now, on the runtime's clock (tests, sandbox)."""
-        report = run_tick(self.runtime)
+        report = run_tick(self.runtime, metrics=self.metrics)
         self.runtime.delivery.wake()
         return report
 
@@ -57,6 +67,7 @@ class Steward:
         self.listeners.shutdown(wait=True)
         self.scheduler.stop()
         self.runtime.delivery.stop()
+        self.health.close()
         self.engine.dispose()
 
 
@@ -78,25 +89,40 @@ def assemble(
     migrate: bool = True,
 ) -> Steward:
     """Everything ``steward serve`` runs, without starting threads or servers."""
+    install_record_factory()  # log lines carry the delegation they are about
     engine = engine or make_engine(settings.database_url)
     if migrate:
         upgrade(engine)
     directory_client = interactive_client(api_url=settings.api_url, token=settings.bot_token)
     directory_client.timeout = LOOKUP_TIMEOUT_SECONDS
     directory = SlackDirectory(engine=engine, client=directory_client, clock=clock)
+    health = DatabaseCheck(engine)
+    metrics = Metrics(engine=engine, clock=clock, check=health)
+    delivery = Delivery(engine=engine, client=delivery_client(settings), clock=clock)
+    delivery.counters = metrics.delivery
     runtime = Runtime(
         settings=settings,
         engine=engine,
         clock=clock,
         directory=directory,
-        delivery=Delivery(engine=engine, client=delivery_client(settings), clock=clock),
+        delivery=delivery,
         supervisor=Supervisor(policy=settings.policy.supervision, directory=directory),
     )
     if http_mode:
         settings.require_signing_secret()
     # Bolt's default pool has 5 threads: fewer than the HTTP server's, which would leave
     # acked requests queueing behind each other.
-    listeners = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
+    # Each listener runs in its own log context: the ids it parses are on its log lines.
+    listeners = ContextExecutor(
+        ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
+    )
     app = build_app(runtime, listener_executor=listeners, verify_requests=http_mode)
-    scheduler = Scheduler(runtime, every=settings.policy.tick)
-    return Steward(runtime=runtime, app=app, listeners=listeners, scheduler=scheduler)
+    scheduler = Scheduler(runtime, every=settings.policy.tick, metrics=metrics)
+    return Steward(
+        runtime=runtime,
+        app=app,
+        listeners=listeners,
+        scheduler=scheduler,
+        health=health,
+        metrics=metrics,
+    )

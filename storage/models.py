@@ -170,6 +170,16 @@ class SlackUser(SQLModel, table=True):
     fetched_at: datetime = _utc()
 
 
+class SeenEvent(SQLModel, table=True):
+    """An Events API delivery already taken in (by its ``event_id``), so Slack's retries of
+    it, on whichever replica they land, are not processed again. Kept a day."""
+
+    __tablename__ = "seen_events"
+
+    event_id: str = Field(primary_key=True, max_length=64)
+    seen_at: datetime = _utc(index=True)
+
+
 __all__ = [
     "Checkin",
     "Delegation",
@@ -177,6 +187,7 @@ __all__ = [
     "Event",
     "OutboxMessage",
     "PostedDigest",
+    "SeenEvent",
     "SlackMessage",
     "SlackUser",
 ]

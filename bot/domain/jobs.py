@@ -18,6 +18,7 @@ from bot.domain.escalation import climb
 from bot.domain.escalation_triggers import on_accept_deadline, on_answer_deadline
 from bot.domain.ports import Notifier, WorkFactory
 from bot.domain.supervision import Supervisor
+from bot.logs import log_context
 from storage.db import reading
 from storage.models import Checkin, Delegation, Escalation
 from storage.outbox import delivered_before, forget
@@ -36,6 +37,8 @@ DUE_COLUMNS: dict[str, tuple[Any, Any]] = {
     "climbs": (Escalation.id, Escalation.next_step_at),
 }
 DUE_WORK = due_statement(DUE_COLUMNS)
+# How log lines name each kind's row id; the other kinds' rows are delegations.
+ROW_ID_NAMES = {"unanswered": "checkin_id", "climbs": "escalation_id"}
 OUTBOX_KEPT = timedelta(days=7)
 
 # One step of due work: (session, row id, the due time it was found with, now, notifier).
@@ -93,7 +96,10 @@ def tick(
             notifier=notifier,
         ),
     }
-    done = {name: _run(work, steps[name], rows, now) for name, rows in due.items()}
+    done = {
+        name: _run(work, steps[name], rows, now, ROW_ID_NAMES.get(name, "delegation_id"))
+        for name, rows in due.items()
+    }
     if digest is not None and digest.period_end(now) is not None:
         done["digests"] = _run(
             work,
@@ -122,13 +128,21 @@ def tick(
     return report
 
 
-def _run(work: WorkFactory, step: Step, rows: Sequence[tuple[int, datetime]], now: datetime) -> int:
-    """Each row in its own unit of work: one failure never undoes the others' work."""
+def _run(
+    work: WorkFactory,
+    step: Step,
+    rows: Sequence[tuple[int, datetime]],
+    now: datetime,
+    row_id_name: str | None = None,
+) -> int:
+    """Each row in its own unit of work: one failure never undoes the others' work. Log
+    lines made meanwhile carry the row's id as ``row_id_name`` (e.g. ``delegation_id``)."""
     done = 0
     for row_id, due_at in rows:
-        try:
-            with work() as unit:
-                done += bool(step(unit.session, row_id, due_at, now, unit.notifier))
-        except Exception:
-            log.exception("scheduled step failed for row %s; the next tick retries it", row_id)
+        with log_context(**({row_id_name: row_id} if row_id_name else {})):
+            try:
+                with work() as unit:
+                    done += bool(step(unit.session, row_id, due_at, now, unit.notifier))
+            except Exception:
+                log.exception("scheduled step failed for row %s; the next tick retries it", row_id)
     return done

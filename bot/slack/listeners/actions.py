@@ -8,6 +8,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.domain.delegations import accept, check_can_decline, complete
+from bot.logs import bind_log_ids
 from bot.slack.blocks.modals import decline_modal
 from bot.slack.errors import answers_errors
 from bot.slack.forms import button_id
@@ -22,10 +23,12 @@ def register(app: App, runtime: Runtime) -> None:
     @guarded
     def on_accept(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
+        delegation_id = button_id(action, of="a delegation")
+        bind_log_ids(delegation_id=delegation_id)
         with runtime.work() as work:
             accept(
                 work.session,
-                delegation_id=button_id(action, of="a delegation"),
+                delegation_id=delegation_id,
                 actor=body["user"]["id"],
                 now=work.now,
                 notifier=work.notifier,
@@ -36,10 +39,12 @@ def register(app: App, runtime: Runtime) -> None:
     @guarded
     def on_done(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
+        delegation_id = button_id(action, of="a delegation")
+        bind_log_ids(delegation_id=delegation_id)
         with runtime.work() as work:
             complete(
                 work.session,
-                delegation_id=button_id(action, of="a delegation"),
+                delegation_id=delegation_id,
                 actor=body["user"]["id"],
                 now=work.now,
                 notifier=work.notifier,
@@ -51,10 +56,12 @@ def register(app: App, runtime: Runtime) -> None:
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
     ) -> None:
         ack()
+        delegation_id = button_id(action, of="a delegation")
+        bind_log_ids(delegation_id=delegation_id)
         with runtime.work() as work:
             delegation = check_can_decline(
                 work.session,
-                delegation_id=button_id(action, of="a delegation"),
+                delegation_id=delegation_id,
                 actor=body["user"]["id"],
             )
         client.views_open(trigger_id=body["trigger_id"], view=decline_modal(delegation))

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from bot.domain.checkins import answer_checkin, check_can_answer
 from bot.domain.enums import CheckinStatus
 from bot.domain.errors import NotFound
+from bot.logs import bind_log_ids
 from bot.slack.blocks.checkins import STATUS_OF_ACTION, note_modal
 from bot.slack.errors import answers_errors
 from bot.slack.forms import button_id, checkin_note, checkin_note_metadata
@@ -23,10 +24,12 @@ def register(app: App, runtime: Runtime) -> None:
     @guarded
     def answer_now(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
+        checkin_id = button_id(action, of="a check-in")
+        bind_log_ids(checkin_id=checkin_id)
         with runtime.work() as work:
             answer_checkin(
                 work.session,
-                checkin_id=button_id(action, of="a check-in"),
+                checkin_id=checkin_id,
                 actor=body["user"]["id"],
                 status=STATUS_OF_ACTION[ActionId(action["action_id"])],
                 note=None,
@@ -40,10 +43,12 @@ def register(app: App, runtime: Runtime) -> None:
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
     ) -> None:
         ack()
+        checkin_id = button_id(action, of="a check-in")
+        bind_log_ids(checkin_id=checkin_id)
         with runtime.work() as work:
             checkin = check_can_answer(
                 work.session,
-                checkin_id=button_id(action, of="a check-in"),
+                checkin_id=checkin_id,
                 actor=body["user"]["id"],
             )
         status = STATUS_OF_ACTION[ActionId(action["action_id"])]
@@ -60,6 +65,7 @@ def register(app: App, runtime: Runtime) -> None:
         if metadata is None or metadata[1] not in set(CheckinStatus):
             raise NotFound("This form no longer points at a check-in.")
         checkin_id, status = metadata
+        bind_log_ids(checkin_id=checkin_id)
         with runtime.work() as work:
             answer_checkin(
                 work.session,

@@ -8,6 +8,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.domain.details import item_details
+from bot.logs import bind_log_ids
 from bot.slack.blocks.details import details_modal
 from bot.slack.errors import answers_errors
 from bot.slack.forms import button_id
@@ -24,10 +25,12 @@ def register(app: App, runtime: Runtime) -> None:
     ) -> None:
         ack()
         viewer = body["user"]["id"]
+        delegation_id = button_id(action, of="a delegation")
+        bind_log_ids(delegation_id=delegation_id)
         with reading(runtime.engine) as session:
             details = item_details(
                 session,
-                delegation_id=button_id(action, of="a delegation"),
+                delegation_id=delegation_id,
                 viewer=viewer,
                 chain=runtime.supervisor.policy.chain,
             )

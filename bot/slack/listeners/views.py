@@ -9,6 +9,7 @@ from slack_bolt import Ack, App
 from bot.domain.delegations import decline
 from bot.domain.errors import BadInput, NotFound
 from bot.domain.intake import offer_delegation, resolve_people
+from bot.logs import bind_log_ids
 from bot.slack.forms import decline_reason, delegate_form, delegation_id_from_metadata
 from bot.slack.ids import BlockId, CallbackId
 from bot.slack.runtime import Runtime
@@ -20,6 +21,7 @@ def register(app: App, runtime: Runtime) -> None:
         delegation_id = delegation_id_from_metadata(body)
         if delegation_id is None:
             raise NotFound("This form no longer points at a delegation.")
+        bind_log_ids(delegation_id=delegation_id)
         with runtime.work() as work:
             decline(
                 work.session,

@@ -1,0 +1,75 @@
+"""GET /healthz answers 503 with a short reason once the database is gone, and /metrics
+says so instead of failing."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import requests
+from sqlalchemy import create_engine
+
+from bot.wiring import assemble
+from storage.health import DatabaseCheck
+from tests.conftest import settings_for
+from tests.fakes import FakeClock
+from tests.observability.conftest import scrape, serving, value
+from tests.slack_double import SlackDouble
+
+
+def _health(base_url: str) -> requests.Response:
+    return requests.get(f"{base_url}/healthz", timeout=10)
+
+
+def test_healthz_fails_when_the_postgresql_database_is_dropped(
+    slack: SlackDouble, clock: FakeClock, postgres_database: tuple[str, Callable[[], None]]
+) -> None:
+    url, drop = postgres_database
+    steward = assemble(settings_for(slack, url), clock=clock)
+    with serving(steward, response_url=slack.response_url()) as (base_url, _):
+        assert _health(base_url).status_code == 200
+        assert _health(base_url).json() == {"ok": True}
+
+        drop()  # terminates every connection, the app's pooled ones included
+
+        response = _health(base_url)
+        assert response.status_code == 503
+        assert response.json()["ok"] is False
+        assert "database" in response.json()["reason"]
+        assert value(scrape(base_url), "steward_database_up") == 0
+
+
+def test_healthz_fails_when_the_sqlite_file_is_gone(
+    slack: SlackDouble, clock: FakeClock, tmp_path: Path
+) -> None:
+    directory = tmp_path / "data"
+    directory.mkdir()
+    steward = assemble(settings_for(slack, f"sqlite:///{directory / 'steward.db'}"), clock=clock)
+    with serving(steward, response_url=slack.response_url()) as (base_url, _):
+        assert _health(base_url).status_code == 200
+
+        shutil.rmtree(directory)  # the volume is gone; open handles would still answer
+
+        response = _health(base_url)
+        assert response.status_code == 503
+        assert response.json() == {"ok": False, "reason": "database unreachable (OperationalError)"}
+        assert not directory.exists()  # the check never creates the database anew
+
+
+def test_a_database_that_never_answers_fails_the_check_within_its_deadline() -> None:
+    with socket.socket() as silent:  # accepts connections, never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        engine = create_engine(f"postgresql+psycopg://steward@127.0.0.1:{port}/steward")
+        check = DatabaseCheck(engine, timeout=0.5)
+        try:
+            started = time.monotonic()
+            assert check.problem() == "database did not answer within 0.5s"
+            assert time.monotonic() - started < 1.5
+        finally:
+            check.close()
+            engine.dispose()
