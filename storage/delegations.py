@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
-from storage.models import Delegation
+from storage.models import Delegation, Event
 
 
 def add_delegation(session: Session, *, delegation: Delegation) -> Delegation:
@@ -57,3 +57,35 @@ def open_delegations_of(
         .limit(limit)
     )
     return session.exec(statement).all()
+
+
+def change_if_unchanged(
+    session: Session,
+    *,
+    delegation: Delegation,
+    statuses: Iterable[str],
+    now: datetime,
+    values: dict[str, object],
+) -> bool:
+    """Write ``values`` only if the item is still in ``statuses`` and nobody changed it since
+    it was read (its ``updated_at``): of two racing requests exactly one wins."""
+    statement = (
+        update(Delegation)
+        .where(col(Delegation.id) == delegation.id)
+        .where(col(Delegation.status).in_(list(statuses)))
+        .where(col(Delegation.updated_at) == delegation.updated_at)
+        .values(updated_at=now, **values)
+    )
+    return session.execute(statement).rowcount == 1
+
+
+def latest_event(
+    session: Session, *, delegation_id: int, types: Iterable[str]
+) -> Event | None:
+    statement = (
+        select(Event)
+        .where(col(Event.delegation_id) == delegation_id, col(Event.type).in_(list(types)))
+        .order_by(col(Event.at).desc(), col(Event.id).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()

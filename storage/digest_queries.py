@@ -263,7 +263,21 @@ def open_by_assignee(
     pass. Stalled: open since before ``stalled_since`` with nothing done on it by a person
     since."""
     subquery = _open_at(end, scope).subquery()
-    assignee = subquery.c.data["assignee"].as_string()
+    moved = aliased(Event)
+    ranked = (
+        select(
+            moved.delegation_id.label("delegation_id"),
+            moved.data["to"].as_string().label("to"),
+            func.row_number()
+            .over(partition_by=moved.delegation_id, order_by=(moved.at.desc(), moved.id.desc()))
+            .label("rank"),
+        )
+        .where(moved.type == "reassigned", moved.at < end)
+        .subquery()
+    )
+    latest = select(ranked.c.delegation_id, ranked.c.to).where(ranked.c.rank == 1).subquery()
+    # whoever holds it now: the latest reassignment before ``end``, else the first assignee
+    assignee = func.coalesce(latest.c.to, subquery.c.data["assignee"].as_string())
     due = _json_time(session, subquery.c.data, "due")
     activity = aliased(Event)
     touched = exists().where(
@@ -279,7 +293,12 @@ def open_by_assignee(
         and_(subquery.c.data["due"].as_string().is_not(None), due < _moment(session, end))
     )
     stalled = func.count().filter(and_(subquery.c.at < stalled_since, not_(touched)))
-    statement = select(assignee, func.count(), overdue, stalled).group_by(assignee)
+    statement = (
+        select(assignee, func.count(), overdue, stalled)
+        .select_from(subquery)
+        .outerjoin(latest, latest.c.delegation_id == subquery.c.delegation_id)
+        .group_by(assignee)
+    )
     return [(str(a), int(o), int(d), int(t)) for a, o, d, t in session.execute(statement).all()]
 
 

@@ -29,6 +29,7 @@ class SlackSender:
         self.response_url = response_url
         self._session = requests.Session()
         self._triggers = 0
+        self._events = 0
 
     def post(
         self,
@@ -47,6 +48,65 @@ class SlackSender:
             **(extra_headers or {}),
         }
         return self._session.post(self.url, data=body.encode(), headers=headers, timeout=10)
+
+    def event(
+        self,
+        event: dict[str, Any],
+        *,
+        event_id: str | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> requests.Response:
+        """An Events API ``event_callback`` envelope around ``event``, as JSON."""
+        self._events += 1
+        envelope = {
+            "token": "legacy-verification-token",
+            "team_id": TEAM_ID,
+            "api_app_id": APP_ID,
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{self._events:010d}",
+            "event_time": int(time.time()),
+            "authorizations": [
+                {"team_id": TEAM_ID, "user_id": "U0ROBOT", "is_bot": True},
+            ],
+        }
+        return self.post(
+            json.dumps(envelope), content_type="application/json", extra_headers=extra_headers
+        )
+
+    def home_opened(self, user_id: str) -> requests.Response:
+        event = {
+            "type": "app_home_opened",
+            "user": user_id,
+            "channel": "D" + user_id[1:],
+            "tab": "home",
+            "event_ts": f"{time.time():.6f}",
+        }
+        return self.event(event)
+
+    def shortcut(
+        self, *, user_id: str, callback_id: str, message: dict[str, Any] | None = None
+    ) -> requests.Response:
+        """A global shortcut, or with ``message`` a message shortcut (``message_action``)."""
+        payload: dict[str, Any] = {
+            "type": "message_action" if message else "shortcut",
+            "callback_id": callback_id,
+            "trigger_id": self.trigger_id(),
+            "action_ts": f"{time.time():.6f}",
+            "team": {"id": TEAM_ID, "domain": "acme"},
+            "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID},
+            "token": "legacy-verification-token",
+        }
+        if message:
+            payload.update(
+                {
+                    "channel": {"id": "C0GENERAL", "name": "general"},
+                    "message": message,
+                    "message_ts": message.get("ts"),
+                    "response_url": self.response_url,
+                }
+            )
+        return self.interaction(payload)
 
     def trigger_id(self) -> str:
         self._triggers += 1

@@ -16,7 +16,7 @@ from bot.domain.enums import Action, DelegationStatus, EventType
 from bot.domain.errors import BadInput, InvalidTransition, NotAllowed, NotFound
 from bot.domain.ports import Notifier, Person
 from bot.domain.supervision import Supervisor
-from storage.delegations import add_delegation, get_delegation, move_status
+from storage.delegations import add_delegation, get_delegation, latest_event, move_status
 from storage.escalations import close_open_escalations
 from storage.events import record_event
 from storage.models import Delegation
@@ -74,7 +74,7 @@ def create_delegation(
     ``accept_deadline_at``: when an offer still not accepted escalates (``not_accepted``).
     """
     task = task.strip()
-    _check_assignee(delegator=delegator, assignee=assignee)
+    check_assignee(delegator=delegator, assignee=assignee)
     if not task:
         raise BadInput(
             "The task is empty. Say what you are handing over after the @mention.", field="task"
@@ -87,6 +87,7 @@ def create_delegation(
         )
     if due_at is not None and due_at <= now:
         raise BadInput("The due date is in the past. Give a date still to come.", field="due")
+    every_s = None if checkin_every is None else int(checkin_every.total_seconds())
     delegation = add_delegation(
         session,
         delegation=Delegation(
@@ -98,7 +99,7 @@ def create_delegation(
             origin_channel_id=origin_channel_id,
             created_at=now,
             updated_at=now,
-            checkin_every_s=int(checkin_every.total_seconds()) if checkin_every else None,
+            checkin_every_s=every_s,
             overdue_watch_at=due_at,
             accept_deadline_at=accept_deadline_at,
         ),
@@ -114,14 +115,14 @@ def create_delegation(
             "assignee": assignee.user_id,
             "text": task,
             "due": iso(due_at),
-            "checkin_every": int(checkin_every.total_seconds()) if checkin_every else None,
+            "checkin_every": every_s,
         },
     )
     notifier.offer(delegation)
     return delegation
 
 
-def _check_assignee(*, delegator: Person, assignee: Person) -> None:
+def check_assignee(*, delegator: Person, assignee: Person) -> None:
     if assignee.user_id == delegator.user_id:
         raise BadInput(
             "You can't delegate to yourself. Mention the person who should do it.", field="assignee"
@@ -146,8 +147,8 @@ def accept(
     notifier: Notifier,
     supervisor: Supervisor,
 ) -> Delegation:
-    delegation = _as_assignee(session, delegation_id=delegation_id, actor=actor)
-    _check_allowed(delegation, Action.ACCEPT)
+    delegation = as_assignee(session, delegation_id=delegation_id, actor=actor)
+    check_allowed(delegation, Action.ACCEPT)
     schedule = supervisor.after_acceptance(session, delegation, now)
     delegation = _transition(
         session, delegation, Action.ACCEPT, actor=actor, now=now, values=schedule
@@ -161,8 +162,8 @@ def accept(
 
 def check_can_decline(session: Session, *, delegation_id: int, actor: str) -> Delegation:
     """Raise now, before a reason is asked for, if this person could not decline the item."""
-    delegation = _as_assignee(session, delegation_id=delegation_id, actor=actor)
-    _check_allowed(delegation, Action.DECLINE)
+    delegation = as_assignee(session, delegation_id=delegation_id, actor=actor)
+    check_allowed(delegation, Action.DECLINE)
     return delegation
 
 
@@ -176,7 +177,7 @@ def decline(
     notifier: Notifier,
 ) -> Delegation:
     reason = (reason or "").strip()[:MAX_REASON_LENGTH] or None
-    delegation = _as_assignee(session, delegation_id=delegation_id, actor=actor)
+    delegation = as_assignee(session, delegation_id=delegation_id, actor=actor)
     delegation = _transition(
         session,
         delegation,
@@ -194,28 +195,49 @@ def decline(
 def complete(
     session: Session, *, delegation_id: int, actor: str, now: datetime, notifier: Notifier
 ) -> Delegation:
-    delegation = _as_assignee(session, delegation_id=delegation_id, actor=actor)
+    delegation = as_assignee(session, delegation_id=delegation_id, actor=actor)
     delegation = _transition(session, delegation, Action.COMPLETE, actor=actor, now=now)
     notifier.offer_settled(delegation)
     notifier.tell_delegator(delegation, what=EventType.COMPLETED, actor=actor)
     return delegation
 
 
-def _load(session: Session, delegation_id: int) -> Delegation:
+def cancel(
+    session: Session, *, delegation_id: int, actor: str, now: datetime, notifier: Notifier
+) -> Delegation:
+    """The delegator takes the item back; the assignee is told and its buttons stop."""
+    delegation = as_delegator(session, delegation_id=delegation_id, actor=actor, doing="cancel")
+    delegation = _transition(session, delegation, Action.CANCEL, actor=actor, now=now)
+    notifier.offer_settled(delegation)
+    notifier.tell_assignee(delegation, what=EventType.CANCELLED, actor=actor)
+    return delegation
+
+
+def as_delegator(session: Session, *, delegation_id: int, actor: str, doing: str) -> Delegation:
+    delegation = load_delegation(session, delegation_id)
+    if actor != delegation.delegator_id:
+        raise NotAllowed(f"Only the person who delegated this can {doing} it.")
+    return delegation
+
+
+def load_delegation(session: Session, delegation_id: int) -> Delegation:
     delegation = get_delegation(session, delegation_id=delegation_id)
     if delegation is None:
         raise NotFound("I can't find that delegation any more.")
     return delegation
 
 
-def _as_assignee(session: Session, *, delegation_id: int, actor: str) -> Delegation:
-    delegation = _load(session, delegation_id)
+def as_assignee(session: Session, *, delegation_id: int, actor: str) -> Delegation:
+    delegation = load_delegation(session, delegation_id)
     if actor != delegation.assignee_id:
+        moved = latest_event(session, delegation_id=delegation_id, types=[EventType.REASSIGNED])
+        if moved is not None and actor in (moved.data or {}).get("from_assignees", []):
+            raise NotAllowed("This was reassigned to someone else; it's no longer yours.")
         raise NotAllowed("Only the person this was delegated to can answer it.")
     return delegation
 
 
-def _check_allowed(delegation: Delegation, action: Action) -> None:
+def check_allowed(delegation: Delegation, action: Action) -> None:
     status = DelegationStatus(delegation.status)
     if status not in TRANSITIONS[action].from_statuses:
         raise InvalidTransition(f"Nothing changed: this delegation {_ALREADY[status]}.")
@@ -231,7 +253,7 @@ def _transition(
     values: dict[str, Any] | None = None,
     data: dict[str, Any] | None = None,
 ) -> Delegation:
-    _check_allowed(delegation, action)
+    check_allowed(delegation, action)
     rule = TRANSITIONS[action]
     assert delegation.id is not None
     if not rule.to_status.is_open:  # closed items get no more supervision
@@ -244,9 +266,9 @@ def _transition(
         now=now,
         values=values,
     )
-    fresh = _load(session, delegation.id)
+    fresh = load_delegation(session, delegation.id)
     if not moved:  # someone else's request changed it between our read and our write
-        _check_allowed(fresh, action)
+        check_allowed(fresh, action)
         raise InvalidTransition("Nothing changed: this delegation changed a moment ago.")
     if not rule.to_status.is_open:
         close_open_escalations(session, delegation_id=delegation.id)

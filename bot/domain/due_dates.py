@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateparser.date import DateDataParser
@@ -81,3 +81,8 @@ def parse_due(phrase: str, *, tz: str | None, now: datetime, default_time: time)
 
 def _names_a_time(phrase: str) -> bool:
     return bool(re.search(r"\d{1,2}:\d{2}|\d\s*(am|pm)\b|\bnoon\b|\bmidnight\b", phrase))
+
+
+def due_from_picker(day: date, at: time | None, *, tz: str | None, default_time: time) -> datetime:
+    """A date (and time) picked in a form, read on the picker's own clock, as aware UTC."""
+    return datetime.combine(day, at or default_time, tzinfo=zone(tz)).astimezone(UTC)

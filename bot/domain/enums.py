@@ -41,6 +41,10 @@ class EventType(StrEnum):
     # added by Steward beyond the interface's list
     OVERDUE = "overdue"
     REMINDER_SENT = "reminder_sent"
+    QUESTION_ASKED = "question_asked"
+    QUESTION_ANSWERED = "question_answered"
+    DUE_PROPOSED = "due_proposed"
+    DUE_REJECTED = "due_rejected"
 
 
 class CheckinStatus(StrEnum):

@@ -54,8 +54,10 @@ def offer_delegation(
     notifier: Notifier,
     supervisor: Supervisor,
     checkin_every: timedelta | None = None,
+    due_at: datetime | None = None,
 ) -> Delegation:
-    due_at = None
+    """``due_phrase`` is read in the delegator's timezone; a form gives ``due_at`` instead.
+    ``checkin_every`` of zero means no check-ins; None, the workspace's cadence."""
     if due_phrase is not None:
         due_at = parse_due(
             due_phrase, tz=people.delegator.tz, now=now, default_time=default_due_time

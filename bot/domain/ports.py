@@ -12,7 +12,7 @@ from sqlmodel import Session
 if TYPE_CHECKING:
     from bot.domain.digest import Digest
 
-from storage.models import Checkin, Delegation, Escalation
+from storage.models import Checkin, Delegation, Escalation, Event
 
 
 class Clock(Protocol):
@@ -89,6 +89,30 @@ class Notifier(Protocol):
 
     def digest(self, channel: str, digest: Digest, *, key: str) -> None:
         """Post the digest (and its chart, in the thread) to ``channel``."""
+        ...
+
+    def tell_assignee(self, delegation: Delegation, *, what: str, actor: str) -> None:
+        """Tell the assignee the delegator changed the item (cancelled it)."""
+        ...
+
+    def reassigned(self, delegation: Delegation, *, previous_assignee: str) -> None:
+        """Tell the person the item was taken from; their offer's buttons go."""
+        ...
+
+    def question(self, delegation: Delegation, asked: Event) -> None:
+        """The assignee's question, to the delegator, with a way to answer."""
+        ...
+
+    def answer(self, delegation: Delegation, asked: Event, answered: Event) -> None:
+        """The delegator's answer, back to the assignee."""
+        ...
+
+    def due_proposed(self, delegation: Delegation, proposal: Event) -> None:
+        """A proposed due date, to the delegator, with Approve and Reject."""
+        ...
+
+    def due_decided(self, delegation: Delegation, proposal: Event, *, approved: bool) -> None:
+        """The outcome of a proposal, to both; the assignee's offer shows the due date."""
         ...
 
 

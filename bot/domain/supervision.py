@@ -82,8 +82,11 @@ class Supervisor:
         """The supervision columns an item gets when it is accepted."""
         tz = self.tz_of(delegation.assignee_id)
         every = self.cadence_for(session, delegation, now).every
+        checkins = delegation.checkin_every_s != 0  # zero: the delegator asked for none
         return {
-            "next_checkin_at": next_working_moment(_later(now, every, tz), tz, self.policy.window),
+            "next_checkin_at": next_working_moment(_later(now, every, tz), tz, self.policy.window)
+            if checkins
+            else None,
             "reminder_at": reminder_time(now, delegation.due_at, tz, self.policy.window),
             "accept_deadline_at": None,
         }

@@ -12,7 +12,17 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry import ConnectionErrorRetryHandler
 
 from bot.slack.errors import answer_error
-from bot.slack.listeners import actions, checkins, commands, details, escalations, views
+from bot.slack.listeners import (
+    actions,
+    checkins,
+    commands,
+    conversation,
+    details,
+    escalations,
+    home,
+    shortcuts,
+    views,
+)
 from bot.slack.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -59,6 +69,9 @@ def build_app(
     checkins.register(app, runtime)
     escalations.register(app, runtime)
     details.register(app, runtime)
+    conversation.register(app, runtime)
+    home.register(app, runtime)
+    shortcuts.register(app, runtime)
 
     @app.error
     def on_error(

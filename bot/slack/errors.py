@@ -13,8 +13,7 @@ from slack_bolt import BoltResponse
 
 from bot.domain.errors import DomainError
 from bot.slack.blocks.help import refusal_message
-from bot.slack.forms import block_for_field
-from bot.slack.ids import BlockId, CallbackId
+from bot.slack.forms import block_for_error
 from bot.slack.mrkdwn import escape
 from bot.slack.runtime import Runtime
 
@@ -78,13 +77,9 @@ def answer_error(
 
 def _error_block(body: dict[str, Any], error: Exception) -> str:
     callback_id = (body.get("view") or {}).get("callback_id")
-    if callback_id == CallbackId.DECLINE_MODAL:
-        return BlockId.DECLINE_REASON
-    if callback_id == CallbackId.CHECKIN_NOTE_MODAL:
-        return BlockId.CHECKIN_NOTE
-    if callback_id == CallbackId.ESCALATE_MODAL:
-        return BlockId.ESCALATE_REASON
-    return block_for_field(getattr(error, "field", None))
+    return block_for_error(
+        callback_id if isinstance(callback_id, str) else None, getattr(error, "field", None)
+    )
 
 
 def _kind(body: dict[str, Any]) -> str:

@@ -4,17 +4,21 @@ values. Everything comes out typed, or as None when it is missing or malformed."
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, time
 from typing import Any
 
 from bot.domain.errors import NotFound
-from bot.slack.ids import ActionId, BlockId
+from bot.slack.ids import ActionId, BlockId, CallbackId
 
 
 @dataclass(frozen=True)
 class DelegateForm:
     assignee_id: str | None
     task: str
-    due_phrase: str | None
+    due_day: date | None
+    due_time: time | None
+    cadence: str | None  # a CADENCES key, or None for the workspace default
+    context: str | None
     channel_id: str | None
 
 
@@ -32,7 +36,9 @@ def _input(body: dict[str, Any], block_id: str, action_id: str) -> dict[str, Any
 
 
 def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
+    """A string value; NUL removed (it means nothing in a message, and PostgreSQL cannot
+    store it in a text column)."""
+    return value.replace("\x00", "") if isinstance(value, str) else None
 
 
 def private_metadata(body: dict[str, Any]) -> str:
@@ -83,20 +89,65 @@ def decline_reason(body: dict[str, Any]) -> str | None:
 def delegate_form(body: dict[str, Any]) -> DelegateForm:
     assignee = _input(body, BlockId.NEW_ASSIGNEE, ActionId.NEW_ASSIGNEE).get("selected_user")
     task = _text(_input(body, BlockId.NEW_TASK, ActionId.NEW_TASK).get("value")) or ""
-    due = _text(_input(body, BlockId.NEW_DUE, ActionId.NEW_DUE).get("value"))
+    cadence = _input(body, BlockId.NEW_CADENCE, ActionId.NEW_CADENCE).get("selected_option")
+    context = written(body, BlockId.NEW_CONTEXT, ActionId.NEW_CONTEXT)
     return DelegateForm(
         assignee_id=_text(assignee),
         task=task,
-        due_phrase=due.strip() if due and due.strip() else None,
+        due_day=picked_date(body, BlockId.NEW_DUE, ActionId.NEW_DUE),
+        due_time=picked_time(body, BlockId.NEW_DUE_TIME, ActionId.NEW_DUE_TIME),
+        cadence=_text(cadence.get("value")) if isinstance(cadence, dict) else None,
+        context=context.strip() if context and context.strip() else None,
         channel_id=private_metadata(body) or None,
     )
 
 
-def block_for_field(field: str | None) -> str:
-    """Where on the delegate form an error about ``field`` is shown."""
-    return {"assignee": BlockId.NEW_ASSIGNEE, "due": BlockId.NEW_DUE}.get(
-        field or "", BlockId.NEW_TASK
-    )
+def written(body: dict[str, Any], block_id: BlockId, action_id: ActionId) -> str | None:
+    """A plain-text input's value."""
+    return _text(_input(body, block_id, action_id).get("value"))
+
+
+def picked_user(body: dict[str, Any], block_id: BlockId, action_id: ActionId) -> str | None:
+    return _text(_input(body, block_id, action_id).get("selected_user"))
+
+
+def picked_date(body: dict[str, Any], block_id: BlockId, action_id: ActionId) -> date | None:
+    value = _text(_input(body, block_id, action_id).get("selected_date"))
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def picked_time(body: dict[str, Any], block_id: BlockId, action_id: ActionId) -> time | None:
+    value = _text(_input(body, block_id, action_id).get("selected_time"))
+    try:
+        return time.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+# Where each form shows an error: one block, or by the field the error names.
+_ERROR_BLOCKS: dict[str, dict[str, BlockId]] = {
+    CallbackId.DECLINE_MODAL: {"": BlockId.DECLINE_REASON},
+    CallbackId.CHECKIN_NOTE_MODAL: {"": BlockId.CHECKIN_NOTE},
+    CallbackId.ESCALATE_MODAL: {"": BlockId.ESCALATE_REASON},
+    CallbackId.QUESTION_MODAL: {"": BlockId.QUESTION},
+    CallbackId.ANSWER_MODAL: {"": BlockId.ANSWER},
+    CallbackId.REASSIGN_MODAL: {"": BlockId.REASSIGN_TO},
+    CallbackId.PROPOSE_DUE_MODAL: {"": BlockId.DUE_DATE, "reason": BlockId.DUE_REASON},
+    CallbackId.DELEGATE_MODAL: {
+        "": BlockId.NEW_TASK,
+        "assignee": BlockId.NEW_ASSIGNEE,
+        "due": BlockId.NEW_DUE,
+    },
+}
+
+
+def block_for_error(callback_id: str | None, field: str | None) -> str:
+    """Where on the form ``callback_id`` an error about ``field`` is shown."""
+    blocks = _ERROR_BLOCKS.get(callback_id or "", _ERROR_BLOCKS[CallbackId.DELEGATE_MODAL])
+    return blocks.get(field or "", blocks[""])
 
 
 def _positive_int(value: Any) -> int | None:

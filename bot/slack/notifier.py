@@ -18,6 +18,14 @@ from bot.slack.blocks.checkins import (
     risk_notice,
 )
 from bot.slack.blocks.common import Rendered
+from bot.slack.blocks.conversation import (
+    answer_message,
+    cancelled_notice,
+    due_decided_message,
+    due_proposal_message,
+    question_message,
+    reassigned_notice,
+)
 from bot.slack.blocks.digest import digest_message
 from bot.slack.blocks.escalations import (
     acknowledged_message,
@@ -29,7 +37,7 @@ from bot.slack.blocks.notices import delegator_notice
 from bot.slack.blocks.offer import offer_message, settled_message
 from bot.slack.chart import daily_chart
 from storage.checkins import latest_answers
-from storage.models import Checkin, Delegation, Escalation
+from storage.models import Checkin, Delegation, Escalation, Event
 from storage.outbox import enqueue
 from storage.slack_cache import get_user
 
@@ -37,6 +45,8 @@ POST = "post"
 UPDATE = "update"
 RESPOND = "respond"
 UPLOAD = "upload"
+HOME = "home"  # publish the recipient's App Home as it is when delivered
+HOME_QUEUE = "home:"
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +67,7 @@ class SlackNotifier:
     def __init__(self, session: Session, *, now: datetime) -> None:
         self._session = session
         self._now = now
+        self._homes: set[str] = set()
 
     def offer(self, delegation: Delegation) -> None:
         rendered = offer_message(delegation, assignee_tz=self._tz(delegation.assignee_id))
@@ -142,6 +153,52 @@ class SlackNotifier:
         }
         enqueue(self._session, kind=UPLOAD, recipient=channel, payload=payload, now=self._now)
 
+    def tell_assignee(self, delegation: Delegation, *, what: str, actor: str) -> None:
+        self._queue(
+            POST, delegation.assignee_id, cancelled_notice(delegation, actor=actor), delegation
+        )
+
+    def reassigned(self, delegation: Delegation, *, previous_assignee: str) -> None:
+        notice = reassigned_notice(delegation)
+        key = f"delegation:{delegation.id}:offer:{previous_assignee}"
+        self._queue(UPDATE, previous_assignee, notice, delegation, key=key)
+        self._queue(POST, previous_assignee, notice, delegation)
+
+    def question(self, delegation: Delegation, asked: Event) -> None:
+        rendered = question_message(delegation, asked, answered=None)
+        self._queue(POST, delegation.delegator_id, rendered, delegation, key=f"question:{asked.id}")
+
+    def answer(self, delegation: Delegation, asked: Event, answered: Event) -> None:
+        settled = question_message(delegation, asked, answered=answered.data.get("answer"))
+        key = f"question:{asked.id}"
+        self._queue(UPDATE, delegation.delegator_id, settled, delegation, key=key)
+        rendered = answer_message(delegation, asked, answered)
+        self._queue(POST, delegation.assignee_id, rendered, delegation)
+
+    def due_proposed(self, delegation: Delegation, proposal: Event) -> None:
+        rendered = due_proposal_message(delegation, proposal, tz=self._tz(delegation.delegator_id))
+        self._queue(POST, delegation.delegator_id, rendered, delegation, key=f"due:{proposal.id}")
+
+    def due_decided(self, delegation: Delegation, proposal: Event, *, approved: bool) -> None:
+        outcome = "You approved it." if approved else "You kept the due date."
+        settled = due_proposal_message(
+            delegation, proposal, tz=self._tz(delegation.delegator_id), outcome=outcome
+        )
+        key = f"due:{proposal.id}"
+        self._queue(UPDATE, delegation.delegator_id, settled, delegation, key=key)
+        tz = self._tz(delegation.assignee_id)
+        told = due_decided_message(delegation, proposal, approved=approved, tz=tz)
+        self._queue(POST, delegation.assignee_id, told, delegation)
+        if approved:  # the offer shows the new due date
+            current = (
+                offer_message(delegation, assignee_tz=tz)
+                if delegation.status == "offered"
+                else settled_message(delegation, assignee_tz=tz)
+            )
+            self._queue(
+                UPDATE, delegation.assignee_id, current, delegation, key=offer_key(delegation)
+            )
+
     def reply_privately(self, *, response_url: str, user_id: str, text: str) -> None:
         """An ephemeral answer to the person who clicked, through the action's response_url."""
         payload = {"response_url": response_url, "text": text}
@@ -164,6 +221,22 @@ class SlackNotifier:
             now=self._now,
             delegation_id=delegation.id,
             message_key=key,
+        )
+        for person in (delegation.delegator_id, delegation.assignee_id, recipient):
+            self._refresh_home(person, delegation)
+
+    def _refresh_home(self, person: str, delegation: Delegation) -> None:
+        """Once per person and unit of work, after the messages queued so far."""
+        if not is_person(person) or person in self._homes:
+            return
+        self._homes.add(person)
+        enqueue(
+            self._session,
+            kind=HOME,
+            recipient=HOME_QUEUE + person,  # its own queue: never holds up the person's DMs
+            payload={},
+            now=self._now,
+            delegation_id=delegation.id,
         )
 
     def _tz(self, user_id: str) -> str | None:

@@ -78,8 +78,12 @@ def test_offer_writes_the_row_the_event_and_the_dm_together(engine: Engine) -> N
     assert delegation.due_at == NOW + timedelta(days=4)
     [event] = rows(engine, Event)
     assert (event.type, event.actor, event.delegation_id) == ("created", "U0LEAD", delegation_id)
-    [message] = rows(engine, OutboxMessage)
+    messages = rows(engine, OutboxMessage)
+    [message] = [m for m in messages if m.kind != "home"]
     assert (message.kind, message.recipient, message.status) == ("post", "U0ALICE", "pending")
+    # and both people's App Home is refreshed once it is delivered
+    homes = sorted(m.recipient for m in messages if m.kind == "home")
+    assert homes == ["home:U0ALICE", "home:U0LEAD"]
 
 
 @pytest.mark.parametrize(

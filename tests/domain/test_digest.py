@@ -242,3 +242,12 @@ def test_a_leads_digest_counts_only_what_their_team_delegated(engine: Engine) ->
     )
     assert sum(day.created for day in now.daily) == 1 and now.escalations == 0
     assert [item.delegation_id for item in leads.current.oldest] == [5, 4, 6]
+
+
+def test_the_load_follows_a_reassignment(engine: Engine) -> None:
+    Log(engine).event(6, "reassigned", at(22, 12), actor=LEAD, to=BOB, **{"from": ALICE})
+    with unit_of_work(engine) as session:
+        before = compute_digest(session, end=at(22, 11), days=7, tz="UTC").current
+        after = compute_digest(session, end=at(23), days=7, tz="UTC").current
+    assert before.load == [(ALICE, 2, 0), (BOB, 1, 1)]  # item 6 was still Alice's
+    assert after.load == [(BOB, 2, 1), (ALICE, 1, 0)]

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from slack_sdk.models.blocks import (
     Block,
+    DatePickerElement,
     InputBlock,
     MarkdownTextObject,
+    Option,
     PlainTextInputElement,
     SectionBlock,
+    StaticSelectElement,
+    TimePickerElement,
     UserSelectElement,
 )
 from slack_sdk.models.views import View
@@ -19,6 +24,8 @@ from bot.slack.blocks.common import context
 from bot.slack.ids import ActionId, BlockId, CallbackId
 from bot.slack.mrkdwn import quote
 from storage.models import Delegation
+
+MAX_CONTEXT_LENGTH = 1000
 
 
 @dataclass(frozen=True)
@@ -91,7 +98,17 @@ def decline_modal(delegation: Delegation) -> View:
     )
 
 
-def delegate_modal(*, channel_id: str | None) -> View:
+# the delegate form's check-in choices: option value -> (label, interval; zero asks for none)
+CADENCES: dict[str, tuple[str, timedelta]] = {
+    "1d": ("Daily", timedelta(days=1)),
+    "2d": ("Every 2 days", timedelta(days=2)),
+    "7d": ("Weekly", timedelta(days=7)),
+    "none": ("No check-ins", timedelta(0)),
+}
+
+
+def delegate_modal(*, channel_id: str | None, task: str = "", context_text: str = "") -> View:
+    """The delegate form; a message shortcut fills in the message and a link back to it."""
     return View(
         type="modal",
         callback_id=CallbackId.DELEGATE_MODAL,
@@ -109,15 +126,48 @@ def delegate_modal(*, channel_id: str | None) -> View:
                 block_id=BlockId.NEW_TASK,
                 label="Task",
                 element=PlainTextInputElement(
-                    action_id=ActionId.NEW_TASK, multiline=True, max_length=MAX_TASK_LENGTH
+                    action_id=ActionId.NEW_TASK,
+                    multiline=True,
+                    max_length=MAX_TASK_LENGTH,
+                    initial_value=task[:MAX_TASK_LENGTH] or None,
                 ),
             ),
             InputBlock(
                 block_id=BlockId.NEW_DUE,
-                label="Due (optional)",
+                label="Due date (optional)",
                 optional=True,
-                hint='In your timezone, e.g. "friday", "tomorrow 17:00", "in 3 days".',
-                element=PlainTextInputElement(action_id=ActionId.NEW_DUE, max_length=100),
+                hint="In your timezone.",
+                element=DatePickerElement(action_id=ActionId.NEW_DUE),
+            ),
+            InputBlock(
+                block_id=BlockId.NEW_DUE_TIME,
+                label="Due time (optional)",
+                optional=True,
+                hint="Without a time, the end of the working day.",
+                element=TimePickerElement(action_id=ActionId.NEW_DUE_TIME),
+            ),
+            InputBlock(
+                block_id=BlockId.NEW_CADENCE,
+                label="Check-ins (optional)",
+                optional=True,
+                hint="Without a choice, the team's usual cadence.",
+                element=StaticSelectElement(
+                    action_id=ActionId.NEW_CADENCE,
+                    options=[
+                        Option(value=value, label=label) for value, (label, _) in CADENCES.items()
+                    ],
+                ),
+            ),
+            InputBlock(
+                block_id=BlockId.NEW_CONTEXT,
+                label="Context (optional)",
+                optional=True,
+                element=PlainTextInputElement(
+                    action_id=ActionId.NEW_CONTEXT,
+                    multiline=True,
+                    max_length=MAX_CONTEXT_LENGTH,
+                    initial_value=context_text[:MAX_CONTEXT_LENGTH] or None,
+                ),
             ),
         ],
     )

@@ -6,6 +6,7 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    ConfirmObject,
     MarkdownTextObject,
     SectionBlock,
 )
@@ -44,9 +45,29 @@ def delegator_notice(
                 elements=[
                     ButtonElement(
                         text="Escalate", action_id=ActionId.ESCALATE, value=str(delegation.id)
-                    )
+                    ),
+                    *delegator_buttons(delegation),
                 ],
             )
         )
     text = f"{_VERBS[what].format(who=mention(actor))} Task: {task_title(delegation.task)}"
     return Rendered(text=text.replace("*", ""), blocks=blocks)
+
+
+def delegator_buttons(delegation: Delegation) -> list[ButtonElement]:
+    """What the delegator can do to an open item: hand it to someone else, or take it back."""
+    return [
+        ButtonElement(text="Reassign", action_id=ActionId.REASSIGN, value=str(delegation.id)),
+        ButtonElement(
+            text="Cancel",
+            action_id=ActionId.CANCEL,
+            value=str(delegation.id),
+            style="danger",
+            confirm=ConfirmObject(
+                title="Cancel this delegation?",
+                text="The assignee is told and its buttons stop working.",
+                confirm="Cancel it",
+                deny="Keep it",
+            ),
+        ),
+    ]

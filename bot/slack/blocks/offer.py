@@ -27,9 +27,14 @@ def offer_message(delegation: Delegation, *, assignee_tz: str | None) -> Rendere
             elements=[
                 _button("Accept", ActionId.ACCEPT, delegation, style="primary"),
                 _button("Decline", ActionId.DECLINE, delegation, style="danger"),
+                _button("Ask a question", ActionId.ASK_QUESTION, delegation),
+                _button("Propose a new date", ActionId.PROPOSE_DUE, delegation),
             ],
         ),
-        context("It only counts as yours once you accept. Declining asks for a reason."),
+        context(
+            "It only counts as yours once you accept. Declining asks for a reason; a question "
+            "pauses the acceptance clock until it is answered."
+        ),
     ]
     text = f"{mention(delegation.delegator_id)} delegated to you: {task_title(delegation.task)}"
     return Rendered(text=text, blocks=blocks)
@@ -60,6 +65,7 @@ def settled_message(delegation: Delegation, *, assignee_tz: str | None) -> Rende
                 elements=[
                     _button("Done", ActionId.DONE, delegation, style="primary"),
                     _button("Escalate", ActionId.ESCALATE, delegation),
+                    _button("Propose a new date", ActionId.PROPOSE_DUE, delegation),
                 ],
             )
         )

@@ -7,9 +7,11 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.domain.delegations import decline
+from bot.domain.due_dates import due_from_picker
 from bot.domain.errors import BadInput, NotFound
 from bot.domain.intake import offer_delegation, resolve_people
 from bot.logs import bind_log_ids
+from bot.slack.blocks.modals import CADENCES
 from bot.slack.forms import decline_reason, delegate_form, delegation_id_from_metadata
 from bot.slack.ids import BlockId, CallbackId
 from bot.slack.runtime import Runtime
@@ -41,12 +43,27 @@ def register(app: App, runtime: Runtime) -> None:
         people = resolve_people(
             runtime.directory, delegator_id=body["user"]["id"], assignee_id=form.assignee_id
         )
+        due_at = None
+        if form.due_day is not None:
+            due_at = due_from_picker(
+                form.due_day,
+                form.due_time,
+                tz=people.delegator.tz,
+                default_time=runtime.settings.policy.default_due_time,
+            )
+        elif form.due_time is not None:
+            raise BadInput("Pick a date for that time too.", field="due")
+        task = form.task.strip()
+        if task and form.context:
+            task = f"{task}\n\nContext: {form.context}"
         with runtime.work() as work:
             offer_delegation(
                 work.session,
                 people=people,
-                task=form.task,
-                due_phrase=form.due_phrase,
+                task=task,
+                due_phrase=None,
+                due_at=due_at,
+                checkin_every=CADENCES[form.cadence][1] if form.cadence in CADENCES else None,
                 origin_channel_id=form.channel_id,
                 default_due_time=runtime.settings.policy.default_due_time,
                 now=work.now,

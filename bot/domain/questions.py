@@ -1,0 +1,114 @@
+"""Asking before accepting: the assignee's question goes to the delegator, the answer comes
+back, and the acceptance clock stands still while the question is open."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.domain.changes import CHANGED_MEANWHILE
+from bot.domain.delegations import as_assignee, as_delegator, load_delegation
+from bot.domain.enums import DelegationStatus, EscalationReason, EventType
+from bot.domain.errors import BadInput, InvalidTransition, NotFound
+from bot.domain.ports import Notifier
+from bot.domain.supervision import Supervisor
+from storage.delegations import change_if_unchanged, latest_event
+from storage.escalations import close_open_escalations
+from storage.events import record_event
+from storage.models import Delegation, Event
+
+MAX_QUESTION_LENGTH = 2000
+WAITING = (DelegationStatus.OFFERED,)
+
+
+def ask(
+    session: Session,
+    *,
+    delegation_id: int,
+    actor: str,
+    question: str,
+    now: datetime,
+    notifier: Notifier,
+) -> Event:
+    question = (question or "").strip()
+    if not question:
+        raise BadInput("The question is empty. What would you like to know?", field="question")
+    delegation = as_assignee(session, delegation_id=delegation_id, actor=actor)
+    if delegation.status != DelegationStatus.OFFERED:
+        raise InvalidTransition("Questions are for before you accept; this one is settled.")
+    # the clock stops: no "not accepted in time" escalation while the question is open
+    _change(session, delegation, now=now, values={"accept_deadline_at": None})
+    close_open_escalations(
+        session, delegation_id=delegation_id, reason=EscalationReason.NOT_ACCEPTED
+    )
+    asked = record_event(
+        session,
+        delegation_id=delegation_id,
+        type=EventType.QUESTION_ASKED,
+        actor=actor,
+        at=now,
+        data={"question": question[:MAX_QUESTION_LENGTH]},
+    )
+    notifier.question(delegation, asked)
+    return asked
+
+
+def answer(
+    session: Session,
+    *,
+    question_id: int,
+    actor: str,
+    reply: str,
+    now: datetime,
+    notifier: Notifier,
+    supervisor: Supervisor,
+) -> Event:
+    reply = (reply or "").strip()
+    if not reply:
+        raise BadInput("The answer is empty.", field="answer")
+    asked = session.get(Event, question_id)
+    if asked is None or asked.type != EventType.QUESTION_ASKED:
+        raise NotFound("I can't find that question any more.")
+    delegation = as_delegator(
+        session, delegation_id=asked.delegation_id or 0, actor=actor, doing="answer questions on"
+    )
+    latest = latest_event(
+        session,
+        delegation_id=asked.delegation_id or 0,
+        types=[EventType.QUESTION_ASKED, EventType.QUESTION_ANSWERED],
+    )
+    if latest is None or latest.id != asked.id:
+        raise InvalidTransition("Nothing changed: that question was already answered.")
+    values: dict[str, object] = {}
+    if delegation.status == DelegationStatus.OFFERED:  # the clock starts again, afresh
+        values["accept_deadline_at"] = supervisor.deadline(
+            now, supervisor.policy.accept_timeout, delegation.assignee_id
+        )
+    fresh = _change(session, delegation, now=now, values=values, statuses=None)
+    answered = record_event(
+        session,
+        delegation_id=fresh.id,
+        type=EventType.QUESTION_ANSWERED,
+        actor=actor,
+        at=now,
+        data={"question_id": asked.id, "answer": reply[:MAX_QUESTION_LENGTH]},
+    )
+    notifier.answer(fresh, asked, answered)
+    return answered
+
+
+def _change(
+    session: Session,
+    delegation: Delegation,
+    *,
+    now: datetime,
+    values: dict[str, object],
+    statuses: tuple[DelegationStatus, ...] | None = WAITING,
+) -> Delegation:
+    allowed = statuses or tuple(DelegationStatus)
+    if not change_if_unchanged(
+        session, delegation=delegation, statuses=allowed, now=now, values=values
+    ):
+        raise InvalidTransition(CHANGED_MEANWHILE)
+    return load_delegation(session, delegation.id or 0)
