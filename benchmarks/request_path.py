@@ -14,15 +14,18 @@ import argparse
 import json
 import os
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,16 +37,25 @@ from waitress.server import create_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot.slack.ids import ActionId
 from tests.slack_double import SlackDouble
 from tests.slack_requests import SlackSender
 
 SECRET = "benchmark-signing-secret"
 TOKEN = "xoxb-benchmark"
 DELEGATOR, ASSIGNEE = "U0LEAD", "U0ALICE"
+PROBED = [f"U0PROBE{n:03d}" for n in range(60)]
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    pid: int | None = None  # Steward's process, for its memory
+    database: Path | None = None  # Steward's SQLite file, to find the offers to accept
 
 
 @contextmanager
-def steward_server(slack: SlackDouble) -> Iterator[str]:
+def steward_server(slack: SlackDouble) -> Iterator[Server]:
     """``steward serve --http`` in its own process, as it runs in production."""
     with tempfile.TemporaryDirectory() as folder:
         port = _free_port()
@@ -76,7 +88,7 @@ def steward_server(slack: SlackDouble) -> Iterator[str]:
         url = f"http://127.0.0.1:{port}"
         try:
             _wait_healthy(url)
-            yield url
+            yield Server(url=url, pid=process.pid, database=Path(folder) / "steward.db")
         finally:
             process.terminate()
             process.wait(10)
@@ -101,23 +113,43 @@ def _wait_healthy(url: str, timeout: float = 20.0) -> None:
 
 
 @contextmanager
-def bare_bolt_server(slack: SlackDouble) -> Iterator[str]:
+def bare_bolt_server(slack: SlackDouble) -> Iterator[Server]:
+    """The baseline: a Bolt app that only acks the same command and the same button."""
     client = WebClient(base_url=slack.api_url, token=TOKEN)
     app = App(client=client, signing_secret=SECRET, token_verification_enabled=False)
 
     @app.command("/delegate")
-    def ack_only(ack: Callable[..., None]) -> None:
+    def ack_command(ack: Callable[..., None]) -> None:
+        ack()
+
+    @app.action(ActionId.ACCEPT)
+    def ack_button(ack: Callable[..., None]) -> None:
         ack()
 
     server: Any = create_server(SlackRequestHandler(app), host="127.0.0.1", port=0, threads=16)
     threading.Thread(target=server.run, daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{server.effective_port}"
+        yield Server(url=f"http://127.0.0.1:{server.effective_port}")
     finally:
         server.close()
 
 
-def load(base_url: str, response_url: str, *, concurrency: int, seconds: float) -> dict[str, float]:
+Request = Callable[[SlackSender, int, int], requests.Response]
+
+
+def delegate(sender: SlackSender, worker: int, count: int) -> requests.Response:
+    return sender.command(f"<@{ASSIGNEE}|alice> Task {worker}-{count} by friday", user_id=DELEGATOR)
+
+
+def load(
+    base_url: str,
+    response_url: str,
+    *,
+    concurrency: int,
+    seconds: float,
+    request: Request = delegate,
+) -> dict[str, float]:
+    """``concurrency`` clients sending ``request`` back to back for ``seconds``."""
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
@@ -130,9 +162,10 @@ def load(base_url: str, response_url: str, *, concurrency: int, seconds: float) 
         while time.perf_counter() < stop_at:
             count += 1
             started = time.perf_counter()
-            response = sender.command(
-                f"<@{ASSIGNEE}|alice> Task {n}-{count} by friday", user_id=DELEGATOR
-            )
+            try:
+                response = request(sender, n, count)
+            except IndexError:  # ran out of offers to accept
+                break
             elapsed = time.perf_counter() - started
             with lock:
                 latencies.append(elapsed)
@@ -141,6 +174,8 @@ def load(base_url: str, response_url: str, *, concurrency: int, seconds: float) 
     with ThreadPoolExecutor(concurrency) as pool:
         list(pool.map(worker, range(concurrency)))
     latencies.sort()
+    if not latencies:
+        raise RuntimeError("no request completed")
     return {
         "requests_per_s": len(latencies) / seconds,
         "p50_ms": 1000 * latencies[len(latencies) // 2],
@@ -151,19 +186,25 @@ def load(base_url: str, response_url: str, *, concurrency: int, seconds: float) 
 
 
 def time_to_assignee(base_url: str, slack: SlackDouble, *, count: int) -> dict[str, float]:
+    """From the command to the offer DM reaching the double, one delegation at a time. The
+    probes go round PROBED people, so no DM channel gets two within Slack's one second
+    (Steward would rightly space those out)."""
     sender = SlackSender(
         base_url=base_url, signing_secret=SECRET, response_url=slack.response_url()
     )
-    dm = slack.dm_channel_for(ASSIGNEE)
     samples: list[float] = []
     for n in range(count):
+        assignee = PROBED[n % len(PROBED)]
+        dm = slack.dm_channel_for(assignee)
         before = len(
             [c for c in slack.calls_to("chat.postMessage") if c.params.get("channel") == dm]
         )
         started = time.perf_counter()
-        sender.command(f"<@{ASSIGNEE}> Latency probe {n}", user_id=DELEGATOR)
+        sender.command(f"<@{assignee}> Latency probe {n}", user_id=DELEGATOR)
         slack.wait_for(
-            "chat.postMessage", count=before + 1, where=lambda c: c.params.get("channel") == dm
+            "chat.postMessage",
+            count=before + 1,
+            where=lambda c, dm=dm: c.params.get("channel") == dm,
         )
         samples.append(time.perf_counter() - started)
     samples.sort()
@@ -174,6 +215,76 @@ def time_to_assignee(base_url: str, slack: SlackDouble, *, count: int) -> dict[s
     }
 
 
+def compare(
+    steward: Server,
+    bare: Server,
+    slack: SlackDouble,
+    *,
+    concurrency: int,
+    seconds: float,
+    repeat: int,
+    requests_for: Callable[[Server], Request] = lambda _server: delegate,
+) -> dict[str, Any]:
+    """Steward against the baseline at one concurrency, alternated ``repeat`` times so
+    machine noise hits both alike; medians, spread and the throughput ratio."""
+    runs: dict[str, list[dict[str, float]]] = {"steward": [], "bare": []}
+    for _ in range(repeat):
+        for name, server in (("steward", steward), ("bare", bare)):
+            sample = load(
+                server.url,
+                slack.response_url(),
+                concurrency=concurrency,
+                seconds=seconds,
+                request=requests_for(server),
+            )
+            runs[name].append(sample)
+    return _summarise(runs)
+
+
+def offers_to_accept(server: Server, slack: SlackDouble, *, count: int) -> Request:
+    """Create ``count`` offers on Steward (through the real path), then a request that
+    accepts the next one each time; the baseline acks any id."""
+    if server.database is None:
+        return lambda sender, _w, _n: sender.click(
+            user_id=ASSIGNEE, action_id=ActionId.ACCEPT, value="1"
+        )
+    with ThreadPoolExecutor(16) as pool:
+        senders = [
+            SlackSender(
+                base_url=server.url, signing_secret=SECRET, response_url=slack.response_url()
+            )
+            for _ in range(16)
+        ]
+        list(pool.map(lambda n: delegate(senders[n % 16], n, 0), range(count)))
+    with sqlite3.connect(server.database) as connection:
+        ids = [
+            str(row[0])
+            for row in connection.execute(
+                "SELECT id FROM delegations WHERE status = 'offered' ORDER BY id"
+            )
+        ]
+    waiting = deque(ids)
+
+    def accept_next(sender: SlackSender, _worker: int, _count: int) -> requests.Response:
+        return sender.click(user_id=ASSIGNEE, action_id=ActionId.ACCEPT, value=waiting.popleft())
+
+    return accept_next
+
+
+def peak_rss_mb(server: Server, slack: SlackDouble, *, delegations: int) -> float:
+    """Steward's peak resident memory (VmHWM) after ``delegations`` more delegations."""
+    assert server.pid is not None
+    sender_pool = [
+        SlackSender(base_url=server.url, signing_secret=SECRET, response_url=slack.response_url())
+        for _ in range(16)
+    ]
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(lambda n: delegate(sender_pool[n % 16], n, 1), range(delegations)))
+    status = Path(f"/proc/{server.pid}/status").read_text()
+    [kilobytes] = [line.split()[1] for line in status.splitlines() if line.startswith("VmHWM")]
+    return int(kilobytes) / 1024
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0)
@@ -182,31 +293,69 @@ def main() -> None:
     parser.add_argument("--probes", type=int, default=200)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-
-    results: dict[str, Any] = {"request_path": {}, "time_to_assignee": None}
-    with SlackDouble(bot_token=TOKEN) as slack:
-        slack.add_user(DELEGATOR, tz="America/New_York")
-        slack.add_user(ASSIGNEE, tz="Europe/London")
-        with steward_server(slack) as steward_url, bare_bolt_server(slack) as bare_url:
-            for url in (steward_url, bare_url):  # warm up both
-                load(url, slack.response_url(), concurrency=2, seconds=1)
-            for concurrency in args.concurrency:
-                runs: dict[str, list[dict[str, float]]] = {"steward": [], "bare": []}
-                for _ in range(args.repeat):  # alternate so machine noise hits both
-                    for name, url in (("steward", steward_url), ("bare", bare_url)):
-                        runs[name].append(
-                            load(
-                                url,
-                                slack.response_url(),
-                                concurrency=concurrency,
-                                seconds=args.seconds,
-                            )
-                        )
-                results["request_path"][concurrency] = _summarise(runs)
-            results["time_to_assignee"] = time_to_assignee(steward_url, slack, count=args.probes)
+    results = measure(
+        seconds=args.seconds,
+        concurrencies=args.concurrency,
+        repeat=args.repeat,
+        probes=args.probes,
+        buttons=False,
+        memory_after=0,
+    )
     _print(results)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
+
+
+def measure(
+    *,
+    seconds: float,
+    concurrencies: list[int],
+    repeat: int,
+    probes: int,
+    buttons: bool,
+    memory_after: int,
+) -> dict[str, Any]:
+    """The request path (and on request the button path and memory), both sides served
+    side by side against one Slack double."""
+    results: dict[str, Any] = {"request_path": {}, "button_path": {}}
+    with SlackDouble(bot_token=TOKEN) as slack:
+        slack.add_user(DELEGATOR, tz="America/New_York")
+        slack.add_user(ASSIGNEE, tz="Europe/London")
+        for person in PROBED:
+            slack.add_user(person, tz="Europe/London")
+        with steward_server(slack) as steward, bare_bolt_server(slack) as bare:
+            for server in (steward, bare):  # warm up both
+                load(server.url, slack.response_url(), concurrency=2, seconds=1)
+            for concurrency in concurrencies:
+                results["request_path"][concurrency] = compare(
+                    steward, bare, slack, concurrency=concurrency, seconds=seconds, repeat=repeat
+                )
+            results["time_to_assignee"] = time_to_assignee(steward.url, slack, count=probes)
+            if buttons:
+                for concurrency in concurrencies:
+                    # enough offers for the fastest run seen so far, with room to spare
+                    fastest = max(
+                        r["steward"]["requests_per_s"] for r in results["request_path"].values()
+                    )
+                    needed = int(fastest * seconds * repeat * 1.5) + 50
+                    offers = offers_to_accept(steward, slack, count=needed)
+                    results["button_path"][concurrency] = compare(
+                        steward,
+                        bare,
+                        slack,
+                        concurrency=concurrency,
+                        seconds=seconds,
+                        repeat=repeat,
+                        requests_for=lambda server, offers=offers: (
+                            offers
+                            if server is steward
+                            else offers_to_accept(server, slack, count=0)
+                        ),
+                    )
+            if memory_after:
+                results["peak_rss_mb"] = peak_rss_mb(steward, slack, delegations=memory_after)
+                results["memory_after_delegations"] = memory_after
+    return results
 
 
 def _summarise(runs: dict[str, list[dict[str, float]]]) -> dict[str, Any]:
@@ -226,19 +375,30 @@ def _summarise(runs: dict[str, list[dict[str, float]]]) -> dict[str, Any]:
     return summary
 
 
-def _print(results: dict[str, Any]) -> None:
-    columns = ("conn", "side", "req/s", "±", "p50 ms", "p99 ms", "errors", "ratio")
-    print("{:>4} {:<8} {:>8} {:>6} {:>8} {:>8} {:>6} {:>6}".format(*columns))
-    for concurrency, summary in results["request_path"].items():
+def table_rows(results: dict[str, Any], path: str) -> list[str]:
+    """One line per concurrency and side: medians, spread, errors, ratio to the baseline."""
+    lines = []
+    for concurrency, summary in results[path].items():
         for name in ("steward", "bare"):
             row = summary[name]
             ratio = summary["throughput_ratio"] if name == "steward" else 1.0
             values = (row["requests_per_s"], row["rps_spread"], row["p50_ms"], row["p99_ms"])
-            print(
+            lines.append(
                 "{:>4} {:<8} {:>8.1f} {:>6.1f} {:>8.1f} {:>8.1f} {:>6} {:>6.2f}".format(
                     concurrency, name, *values, row["errors"], ratio
                 )
             )
+    return lines
+
+
+HEADER = "{:>4} {:<8} {:>8} {:>6} {:>8} {:>8} {:>6} {:>6}".format(
+    "conn", "side", "req/s", "±", "p50 ms", "p99 ms", "errors", "ratio"
+)
+
+
+def _print(results: dict[str, Any]) -> None:
+    print(HEADER)
+    print("\n".join(table_rows(results, "request_path")))
     tta = results["time_to_assignee"]
     print(
         f"time to assignee DM: p50 {tta['p50_ms']:.1f} ms, "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import statistics
 import sys
 import tempfile
@@ -124,11 +125,14 @@ def main() -> None:
     parser.add_argument(
         "--postgres", help="also measure on this PostgreSQL URL (schemas are made and dropped)"
     )
+    parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
+    figures: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as folder:
         sqlite = run(
             lambda n: f"sqlite:///{folder}/tick-{n}.db", args.small, args.large, args.ticks
         )
+    figures["sqlite"] = sqlite
     print(
         f"SQLite  tick, nothing due: {args.small:>7,} open {sqlite['small_ms']:.2f} ms | "
         f"{args.large:>7,} open {sqlite['large_ms']:.2f} ms | ratio {sqlite['ratio']:.2f}"
@@ -146,10 +150,13 @@ def main() -> None:
         for n in (args.small, args.large):
             with admin.begin() as connection:
                 connection.execute(text(f"DROP SCHEMA bench_tick_{n} CASCADE"))
+        figures["postgresql"] = pg
         print(
             f"Postgres tick, nothing due: {args.small:>7,} open {pg['small_ms']:.2f} ms | "
             f"{args.large:>7,} open {pg['large_ms']:.2f} ms | ratio {pg['ratio']:.2f}"
         )
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2))
 
 
 if __name__ == "__main__":
