@@ -4,6 +4,8 @@
 Every ``/api/<method>`` call is recorded as a :class:`Call`; JSON posted to
 ``double.response_url(token)`` is recorded in ``double.responses``. Methods answer the way
 Slack does (see shared/SLACK_FACTS.md); more can be added through ``double.handlers``.
+``double.enforce_rate_limit(...)`` makes it answer 429 + Retry-After past chat.postMessage's
+limits (per channel and workspace-wide), counting those answers in ``double.rate_limited``.
 File uploads (``WebClient.files_upload_v2``) take Slack's three steps: files.getUploadURLExternal
 hands out ``<base_url>/upload/<file_id>``, the raw bytes are POSTed there, and
 files.completeUploadExternal shares them; each completed file is recorded in ``double.uploads``.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import threading
 import time
 import traceback
@@ -44,6 +47,7 @@ class Call:
     token: str | None
     status: int
     response: dict[str, Any]
+    at: float = 0.0  # when the double answered, on the rate limiter's clock (monotonic)
 
 
 class SlackError(Exception):
@@ -60,6 +64,36 @@ class _Reply:
     status: int
     body: dict[str, Any] | str
     headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Bucket:
+    """A token bucket: ``rate`` tokens a second, holding at most ``capacity``; full at first."""
+
+    rate: float
+    capacity: float
+    at: float
+    tokens: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.tokens = self.capacity
+
+    def wait(self, now: float) -> float:
+        """Seconds until a token is here (0: one is), after refilling to ``now``."""
+        self.tokens = min(self.capacity, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+
+
+@dataclass
+class _RateLimit:
+    per_channel: float | None
+    channel_burst: int
+    workspace: float | None
+    methods: frozenset[str]
+    clock: Callable[[], float]
+    channels: dict[str, _Bucket] = field(default_factory=dict)
+    overall: _Bucket | None = None
 
 
 @dataclass
@@ -91,6 +125,8 @@ class SlackDouble:
         # initial_comment
         self.uploads: list[dict[str, Any]] = []
         self.errors: list[str] = []  # tracebacks and rejected response_url posts
+        self.rate_limited = 0  # 429s answered by the enforced rate limit (not scripted ones)
+        self._rate_limit: _RateLimit | None = None
         self._lock = threading.RLock()
         self._users: dict[str, dict[str, Any]] = {}
         self._not_found: set[str] = set()
@@ -205,6 +241,33 @@ class SlackDouble:
         with self._lock:
             self._scripts.setdefault(method, deque()).extend([script] * times)
 
+    def enforce_rate_limit(
+        self,
+        *,
+        per_channel: float | None = 1.0,
+        channel_burst: int = 3,
+        workspace: float | None = None,
+        methods: tuple[str, ...] = ("chat.postMessage", "chat.update"),
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """Answer like Slack's limiter: past the limit, HTTP 429 ``ratelimited`` with a
+        Retry-After of whole seconds, nothing done, counted in ``rate_limited``.
+
+        Token buckets, full at the start. ``workspace``: calls a second to ``methods``
+        together, in bursts of up to one second's worth. ``per_channel``: posts a second to
+        one channel (chat.postMessage only: Slack's per-channel rule is about posting), in
+        bursts of up to ``channel_burst`` (Slack grants "generous burst behavior"). None
+        switches a limit off; both None switch the limiter off. Rate-limited calls are
+        recorded like any other.
+        """
+        limited = per_channel is not None or workspace is not None
+        with self._lock:
+            self._rate_limit = (
+                _RateLimit(per_channel, channel_burst, workspace, frozenset(methods), clock)
+                if limited
+                else None
+            )
+
     def delay_next(self, method: str, seconds: float, *, times: int = 1) -> None:
         """The next `times` calls of method answer normally, but only after `seconds`."""
         script = _Script(False, delay=seconds)
@@ -233,6 +296,7 @@ class SlackDouble:
             self.ephemerals.clear()
             self.uploads.clear()
             self.errors.clear()
+            self.rate_limited = 0
 
     def wait_for(
         self,
@@ -316,7 +380,8 @@ class SlackDouble:
                 if isinstance(reply.body, dict)
                 else {"ok": False, "error": f"http_{reply.status}", "body": reply.body}
             )
-            self.calls.append(Call(method, params, token, reply.status, recorded))
+            at = self._rate_limit.clock() if self._rate_limit else time.monotonic()
+            self.calls.append(Call(method, params, token, reply.status, recorded, at))
         return reply
 
     def _answer(
@@ -345,6 +410,11 @@ class SlackDouble:
             return _Reply(200, {"ok": False, "error": "not_authed"})
         if token != self.bot_token:
             return _Reply(200, {"ok": False, "error": "invalid_auth"})
+        wait = self._over_rate_limit(method, params)
+        if wait > 0:
+            self.rate_limited += 1
+            retry_after = str(max(1, math.ceil(wait)))
+            return _Reply(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": retry_after})
         try:
             return _Reply(200, {"ok": True, **handler(params)})
         except SlackError as exc:
@@ -385,6 +455,30 @@ class SlackDouble:
                 return _Reply(404, "not found")
             pending["bytes"] = body
         return _Reply(200, f"OK - {len(body)}")
+
+    def _over_rate_limit(self, method: str, params: dict[str, Any]) -> float:
+        """Seconds until this call would be within the enforced limits; 0 takes it (one
+        token from each bucket it counts against). Called with the lock held."""
+        limit = self._rate_limit
+        if limit is None or method not in limit.methods:
+            return 0.0
+        now = limit.clock()
+        buckets = []
+        if limit.workspace is not None:
+            limit.overall = limit.overall or _Bucket(limit.workspace, max(limit.workspace, 1), now)
+            buckets.append(limit.overall)
+        if limit.per_channel is not None and method == "chat.postMessage":
+            given = str(params.get("channel") or "")
+            channel = self.dm_channel_for(given) if given[:1] in ("U", "W") else given
+            bucket = limit.channels.setdefault(
+                channel, _Bucket(limit.per_channel, max(limit.channel_burst, 1), now)
+            )
+            buckets.append(bucket)
+        wait = max((bucket.wait(now) for bucket in buckets), default=0.0)
+        if wait == 0:
+            for bucket in buckets:
+                bucket.tokens -= 1
+        return wait
 
     # ----- helpers for method handlers (called with the lock held) ---------------------------
     def _next_ts(self) -> str:

@@ -10,6 +10,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -261,6 +262,67 @@ def test_rate_limit_then_retry_succeeds(
     first, second = double.calls_to("chat.postMessage")
     assert (first.status, first.response["error"]) == (429, "ratelimited")
     assert second.status == 200 and second.response["ok"] is True
+
+
+class Ticks:
+    """A hand-moved clock for the double's rate limiter."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_enforced_rate_limit_per_channel(double: SlackDouble, client: WebClient) -> None:
+    ticks = Ticks()
+    double.enforce_rate_limit(per_channel=1, channel_burst=2, clock=ticks)
+    assert client.chat_postMessage(channel="C0ONE", text="1")["ok"]
+    assert client.chat_postMessage(channel="C0ONE", text="2")["ok"]  # a short burst passes
+    assert client.chat_postMessage(channel="U0ALICE", text="to alice")["ok"]  # its own channel
+    refused = error_of(client.chat_postMessage, channel="C0ONE", text="3")
+    assert refused.response.status_code == 429 and refused.response["error"] == "ratelimited"
+    assert refused.response.headers["Retry-After"] == "1"
+    ticks.now += 0.99
+    assert error_of(client.chat_postMessage, channel="C0ONE", text="4").response.status_code == 429
+    ticks.now += 0.01
+    assert client.chat_postMessage(channel="C0ONE", text="5")["ok"]
+    assert double.rate_limited == 2
+    texts = [m["text"] for m in double.messages_in("C0ONE")]
+    assert texts == ["1", "2", "5"]  # refused: not posted
+    posted = double.messages_in("C0ONE")[0]
+    assert client.chat_update(channel="C0ONE", ts=posted["ts"], text="edited")["ok"]  # not a post
+
+
+def test_enforced_rate_limit_workspace_wide(double: SlackDouble, client: WebClient) -> None:
+    ticks = Ticks()
+    double.enforce_rate_limit(per_channel=None, workspace=3, clock=ticks)
+    for n in range(3):  # a second's worth passes at once
+        assert client.chat_postMessage(channel=f"C0CH{n}", text="burst")["ok"]
+    posted = double.messages_in("C0CH0")[0]
+    refused = error_of(client.chat_update, channel="C0CH0", ts=posted["ts"], text="edit")
+    assert refused.response.status_code == 429  # chat.update shares the budget
+    assert refused.response.headers["Retry-After"] == "1"
+    assert client.conversations_open(users="U0ALICE")["ok"]  # other methods are not counted
+    ticks.now += 0.34  # a third of a second brings one back
+    assert client.chat_update(channel="C0CH0", ts=posted["ts"], text="edit")["ok"]
+    assert error_of(client.chat_postMessage, channel="C0CH9", text="x").response.status_code == 429
+    assert double.rate_limited == 2
+    double.enforce_rate_limit(per_channel=None, workspace=None)  # off again
+    assert client.chat_postMessage(channel="C0CH9", text="x")["ok"]
+
+
+def test_the_rate_limit_runs_on_real_time_by_default(
+    double: SlackDouble, client: WebClient
+) -> None:
+    double.enforce_rate_limit(per_channel=20, channel_burst=20)  # real time
+    for _ in range(20):
+        assert client.chat_postMessage(channel="C0FAST", text="x")["ok"]
+    assert error_of(client.chat_postMessage, channel="C0FAST", text="x").response.status_code == 429
+    time.sleep(0.06)
+    assert client.chat_postMessage(channel="C0FAST", text="x")["ok"]
+    calls = double.calls_to("chat.postMessage")
+    assert all(a.at <= b.at for a, b in pairwise(calls))
 
 
 def test_server_errors(double: SlackDouble, client: WebClient) -> None:
