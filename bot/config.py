@@ -43,6 +43,9 @@ class Policy:
     fallback_channel: str | None = None
     adaptive_checkins: bool = False
     lead_digests: bool = False
+    # Workspace-wide budget of Slack messages (posts and edits) a second, all replicas
+    # together; each channel also gets about one post a second whatever this says.
+    slack_messages_per_second: float = 10.0
     chain: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -181,6 +184,8 @@ def policy_from_mapping(document: Mapping[str, Any], *, source: str = "policy") 
             if not isinstance(raw[key], bool):
                 raise ConfigError(f"{source}: [policy] {key} must be true or false")
             values[key] = raw[key]
+    if "slack_messages_per_second" in raw:
+        values["slack_messages_per_second"] = _rate(raw["slack_messages_per_second"], source)
     values["chain"] = _chain(chain, source)
     return Policy(**values)
 
@@ -258,6 +263,13 @@ def _timezone(value: Any, source: str) -> str:
             f"{source}: [policy] digest_timezone {value!r} is not a known IANA timezone"
         ) from None
     return str(value)
+
+
+def _rate(value: Any, source: str) -> float:
+    where = f"{source}: [policy] slack_messages_per_second"
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1000:
+        raise ConfigError(f"{where} must be a number above 0, at most 1000; got {value!r}")
+    return float(value)
 
 
 def _string(value: Any, where: str) -> str:

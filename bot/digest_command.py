@@ -17,6 +17,7 @@ from bot.domain.digest import compute_digest
 from bot.domain.supervision import is_person
 from bot.slack.delivery import Delivery
 from bot.slack.notifier import SlackNotifier
+from bot.slack.pacing import PacingPolicy
 from bot.wiring import delivery_client
 from storage.db import make_engine, reading, schema_problem, unit_of_work
 from storage.models import OutboxMessage
@@ -57,7 +58,8 @@ def run_digest(
     key = f"digest:manual:{now.isoformat()}"
     with unit_of_work(engine) as session:
         SlackNotifier(session, now=now).digest(channel, digest, key=key)
-    delivery = Delivery(engine=engine, client=delivery_client(settings), clock=clock)
+    pacing = PacingPolicy(per_second=settings.policy.slack_messages_per_second)
+    delivery = Delivery(engine=engine, client=delivery_client(settings), clock=clock, pacing=pacing)
     deadline = time.monotonic() + DELIVERY_PATIENCE_SECONDS
     while _pending(engine, channel) and time.monotonic() < deadline:
         if not delivery.deliver_due():

@@ -9,6 +9,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from sqlalchemy import Engine
 
+from bot.clock import SystemClock
 from bot.config import Settings
 from bot.domain.jobs import TickReport
 from bot.domain.ports import Clock
@@ -20,6 +21,7 @@ from bot.slack.app import build_app, interactive_client
 from bot.slack.delivery import Delivery, retry_handlers
 from bot.slack.directory import LOOKUP_TIMEOUT_SECONDS, SlackDirectory
 from bot.slack.http import SlackWsgi
+from bot.slack.pacing import PacingPolicy
 from bot.slack.runtime import Runtime
 from bot.slack.seen_events import SeenEvents
 from storage.db import make_engine, upgrade
@@ -98,7 +100,13 @@ def assemble(
     directory = SlackDirectory(engine=engine, client=directory_client, clock=clock)
     health = DatabaseCheck(engine)
     metrics = Metrics(engine=engine, clock=clock, check=health)
-    delivery = Delivery(engine=engine, client=delivery_client(settings), clock=clock)
+    delivery = Delivery(
+        engine=engine,
+        client=delivery_client(settings),
+        clock=clock,
+        pacing=PacingPolicy(per_second=settings.policy.slack_messages_per_second),
+        pace_clock=SystemClock(),  # Slack counts real seconds, whatever the domain clock
+    )
     delivery.counters = metrics.delivery
     runtime = Runtime(
         settings=settings,

@@ -127,6 +127,8 @@ class OutboxMessage(SQLModel, table=True):
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_sent_at", "sent_at"),  # the tick forgets old deliveries by it
+        Index("ix_outbox_channel_due_at", "channel_due_at"),  # delivery finds busy channels
+        Index("ix_outbox_slot_at", "slot_at"),  # delivery counts the last second's sends
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -143,6 +145,23 @@ class OutboxMessage(SQLModel, table=True):
     claim_token: str | None = Field(default=None, max_length=32)
     sent_at: datetime | None = _utc(nullable=True)
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # Set when this message landed as a post: when its channel's pacing has the next slot (a
+    # second on, or later in a burst), on delivery's pacing clock (real time, where
+    # ``sent_at`` is on the domain clock). The recipient's next post waits for it.
+    channel_due_at: datetime | None = _utc(nullable=True)
+    # When it last took a slot of the workspace's send budget, on the same pacing clock.
+    slot_at: datetime | None = _utc(nullable=True)
+
+
+class DeliveryPace(SQLModel, table=True):
+    """Delivery pacing shared by every replica, one row per budget or pause: the workspace's
+    send budget (the time its next evenly spaced slot is due) and the kinds of send a 429 has
+    paused (until Retry-After runs out). Times are on delivery's pacing clock."""
+
+    __tablename__ = "delivery_pace"
+
+    key: str = Field(primary_key=True, max_length=64)
+    not_before: datetime = _utc()
 
 
 class SlackMessage(SQLModel, table=True):
@@ -183,6 +202,7 @@ class SeenEvent(SQLModel, table=True):
 __all__ = [
     "Checkin",
     "Delegation",
+    "DeliveryPace",
     "Escalation",
     "Event",
     "OutboxMessage",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -40,11 +40,22 @@ def enqueue(
     return message
 
 
-def due_heads(session: Session, *, now: datetime, limit: int) -> Sequence[OutboxMessage]:
+def due_heads(
+    session: Session,
+    *,
+    now: datetime,
+    limit: int,
+    channel_kind: str | None = None,
+    channel_busy_after: datetime | None = None,
+    held_kinds: Collection[str] = (),
+) -> Sequence[OutboxMessage]:
     """The oldest pending message of each recipient, where it is due and not claimed.
 
     Only a recipient's oldest message is ever handed out, so each person receives their
-    messages in the order they were queued, even across retries.
+    messages in the order they were queued, even across retries. A head of
+    ``channel_kind`` waits while its recipient's channel is busy, i.e. one of their
+    messages has ``channel_due_at`` after ``channel_busy_after`` (found by its index);
+    heads of ``held_kinds`` wait altogether.
     """
     heads = (
         select(func.min(OutboxMessage.id))
@@ -64,6 +75,18 @@ def due_heads(session: Session, *, now: datetime, limit: int) -> Sequence[Outbox
         .order_by(col(OutboxMessage.id))
         .limit(limit)
     )
+    if channel_kind is not None and channel_busy_after is not None:
+        busy = select(OutboxMessage.recipient).where(
+            col(OutboxMessage.channel_due_at) > channel_busy_after
+        )
+        statement = statement.where(
+            or_(
+                col(OutboxMessage.kind) != channel_kind,
+                col(OutboxMessage.recipient).not_in(busy),
+            )
+        )
+    if held_kinds:
+        statement = statement.where(col(OutboxMessage.kind).not_in(list(held_kinds)))
     return session.exec(statement).all()
 
 
@@ -91,11 +114,31 @@ def _held(message_id: int, token: str) -> Any:
     return (col(OutboxMessage.id) == message_id) & (col(OutboxMessage.claim_token) == token)
 
 
-def mark_sent(session: Session, *, message_id: int, token: str, now: datetime) -> bool:
+def mark_sent(
+    session: Session,
+    *,
+    message_id: int,
+    token: str,
+    now: datetime,
+    channel_due_at: datetime | None = None,
+) -> bool:
     statement = (
         update(OutboxMessage)
         .where(_held(message_id, token))
         .values(status=SENT, sent_at=now, claimed_until=None, claim_token=None, last_error=None)
+    )
+    if channel_due_at is not None:
+        statement = statement.values(channel_due_at=channel_due_at)
+    return session.execute(statement).rowcount == 1
+
+
+def release(session: Session, *, message_id: int, token: str, error: str) -> bool:
+    """Give a claimed message back untried (no attempt counted, due as before): Slack
+    turned the call away for a reason that is not the message's."""
+    statement = (
+        update(OutboxMessage)
+        .where(_held(message_id, token))
+        .values(claimed_until=None, claim_token=None, last_error=error)
     )
     return session.execute(statement).rowcount == 1
 

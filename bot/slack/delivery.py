@@ -10,13 +10,18 @@ from datetime import timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.http_retry import ConnectionErrorRetryHandler
 from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from bot.domain.ports import Clock
-from bot.slack.notifier import POST, RESPOND, UPDATE, UPLOAD
+from bot.logs import log_context
+from bot.metrics import DeliveryCounters
+from bot.slack.home import publish_home
+from bot.slack.notifier import HOME, HOME_QUEUE, POST, RESPOND, UPDATE, UPLOAD
+from bot.slack.pacing import Pacer, PacingPolicy, rate_limited
 from storage import outbox
 from storage.db import reading, unit_of_work
 from storage.models import OutboxMessage
@@ -43,15 +48,17 @@ PERMANENT_ERRORS = frozenset(
     }
 )
 MAX_BACKOFF = timedelta(minutes=5)
-# Longer than the slowest send: 3 tries of a 10 s timeout plus up to 3 Retry-After sleeps.
+# Longer than the slowest send: 3 tries of a 10 s timeout, with backoff, for each call.
 LEASE = timedelta(minutes=10)
 
 
 def retry_handlers() -> list:  # type: ignore[type-arg]
-    """slack_sdk's own handlers: they honour Retry-After and back off on 5xx and resets."""
+    """slack_sdk's own handlers for 5xx and resets. Not its rate-limit handler: that one
+    sleeps out Retry-After inside the one delivery thread, holding up every other recipient
+    while the other replicas, none the wiser, keep sending. A 429 pauses the kind of send
+    in the database instead (see ``bot.slack.pacing``)."""
     return [
         ConnectionErrorRetryHandler(max_retry_count=2),
-        RateLimitErrorRetryHandler(max_retry_count=3),
         ServerErrorRetryHandler(max_retry_count=2),
     ]
 
@@ -72,7 +79,10 @@ class Delivery:
         clock: Clock,
         batch_size: int = 50,
         poll_seconds: float = 1.0,
+        pacing: PacingPolicy | None = None,
+        pace_clock: Clock | None = None,
     ) -> None:
+        """``pace_clock`` times Slack's rate limits (real seconds; ``clock`` by default)."""
         self._engine = engine
         self._client = client
         self._clock = clock
@@ -81,6 +91,8 @@ class Delivery:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._pacer = Pacer(policy=pacing or PacingPolicy(), clock=pace_clock or clock)
+        self.counters = DeliveryCounters()  # the wiring hands in the app's, which is scraped
 
     # -- the background loop ------------------------------------------------------------
     def start(self) -> None:
@@ -101,7 +113,7 @@ class Delivery:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            self._wake.wait(self._poll_seconds)
+            self._wake.wait(self._pacer.wait_seconds(self._poll_seconds))
             self._wake.clear()
             try:
                 while not self._stop.is_set() and self.deliver_due() > 0:
@@ -112,26 +124,44 @@ class Delivery:
     # -- one pass -----------------------------------------------------------------------
     def deliver_due(self) -> int:
         """Try every due message at the head of its recipient's queue once; how many were
-        handled (sent, rescheduled or parked).
+        handled (sent, rescheduled, parked, or put back after a 429).
 
         Each message is claimed just before it is sent, under a lease longer than the
-        slowest send (timeouts, retries, Retry-After sleeps), so a message later in the
-        batch is never left claimed-but-waiting for another replica to take over.
+        slowest send (timeouts, retries), so a message later in the batch is never left
+        claimed-but-waiting for another replica to take over. Pacing decides which heads
+        may go (a channel that has had its posts for now waits its second; a kind of send
+        Slack answered 429 waits out Retry-After) and when the workspace budget is spent
+        the pass ends; the loop comes back when the next slot is due.
         """
         with reading(self._engine) as session:
-            heads = outbox.due_heads(session, now=self._clock.now(), limit=self._batch_size)
+            heads = self._pacer.due_heads(session, now=self._clock.now(), limit=self._batch_size)
         handled = 0
         for head in heads:
-            assert head.id is not None
             token = uuid.uuid4().hex
             with unit_of_work(self._engine) as session:
-                claimed = outbox.claim(
-                    session, message_id=head.id, now=self._clock.now(), lease=LEASE, token=token
-                )
+                claimed = self._claim(session, head, token)
+            if claimed is None:
+                break
             if claimed:
-                self._deliver_one(head, token)
+                with log_context(delegation_id=head.delegation_id):
+                    self._deliver_one(head, token)
                 handled += 1
         return handled
+
+    def _claim(self, session: Session, head: OutboxMessage, token: str) -> bool | None:
+        """Claim ``head`` with a slot of the workspace budget: True, False when another
+        worker has it, None when the budget is spent for now."""
+        assert head.id is not None
+        if self._pacer.holds(head.kind):  # a 429 earlier in this pass
+            return False
+        if not self._pacer.take_slot(session, message=head):
+            return None
+        claimed = outbox.claim(
+            session, message_id=head.id, now=self._clock.now(), lease=LEASE, token=token
+        )
+        if not claimed:
+            session.rollback()  # give the slot back
+        return claimed
 
     def _deliver_one(self, message: OutboxMessage, token: str) -> None:
         assert message.id is not None
@@ -140,6 +170,9 @@ class Delivery:
         except DeliveryFailed as failure:
             self._record_failure(message, token, failure)
         except SlackApiError as error:
+            if (limited := rate_limited(error)) is not None:
+                self._hold_off(message, token, *limited)
+                return
             reason = str(error.response.get("error") or f"http {error.response.status_code}")
             failure = DeliveryFailed(reason, permanent=reason in PERMANENT_ERRORS)
             self._record_failure(message, token, failure)
@@ -149,9 +182,18 @@ class Delivery:
             log.exception("outbox message %s could not be sent", message.id)
             self._record_failure(message, token, DeliveryFailed(repr(error), permanent=True))
         else:
+            self.counters.sent(message.kind)
             with unit_of_work(self._engine) as session:
                 recorded = outbox.mark_sent(
-                    session, message_id=message.id, token=token, now=self._clock.now()
+                    session,
+                    message_id=message.id,
+                    token=token,
+                    now=self._clock.now(),
+                    channel_due_at=(
+                        self._pacer.landed(session, recipient=message.recipient)
+                        if message.kind == POST
+                        else None
+                    ),
                 )
                 if landed is not None and message.message_key:
                     save_message(
@@ -164,8 +206,27 @@ class Delivery:
             if not recorded:
                 log.warning("outbox message %s was sent after its claim lapsed", message.id)
 
+    def _hold_off(self, message: OutboxMessage, token: str, method: str, seconds: float) -> None:
+        """Slack answered 429: pause this kind of send on every replica for Retry-After and
+        put the message back untried (no attempt counted; its turn is kept)."""
+        assert message.id is not None
+        self.counters.failed(message.kind, "ratelimited", parked=False)
+        with unit_of_work(self._engine) as session:
+            until = self._pacer.pause(session, kind=message.kind, seconds=seconds)
+            outbox.release(
+                session, message_id=message.id, token=token, error=f"ratelimited ({method})"
+            )
+        log.warning(
+            "Slack rate-limited %s (outbox message %s): %s sends paused until %s",
+            method,
+            message.id,
+            message.kind,
+            until.isoformat(),
+        )
+
     def _record_failure(self, message: OutboxMessage, token: str, failure: DeliveryFailed) -> None:
         assert message.id is not None
+        self.counters.failed(message.kind, failure.reason, parked=failure.permanent)
         with unit_of_work(self._engine) as session:
             if failure.permanent:
                 log.error(
@@ -201,10 +262,25 @@ class Delivery:
         payload = message.payload
         if message.kind == POST:
             channel = self._channel_for(message.recipient)
+            thread_key = payload.get("thread_key")
+            thread = self._thread_ts(thread_key)
             response = self._client.chat_postMessage(
-                channel=channel, text=payload["text"], blocks=payload.get("blocks")
+                channel=channel,
+                text=payload["text"],
+                blocks=payload.get("blocks"),
+                thread_ts=thread,
             )
-            return str(response["channel"]), str(response["ts"])
+            landed = str(response["channel"]), str(response["ts"])
+            if thread_key and thread is None:  # the first of an item's notices starts its thread
+                with unit_of_work(self._engine) as session:
+                    save_message(
+                        session,
+                        key=thread_key,
+                        channel_id=landed[0],
+                        ts=landed[1],
+                        delegation_id=message.delegation_id,
+                    )
+            return landed
         if message.kind == UPDATE:
             with reading(self._engine) as session:
                 posted = get_message(session, key=message.message_key or "")
@@ -223,7 +299,18 @@ class Delivery:
         if message.kind == UPLOAD:
             self._upload(message.recipient, payload)
             return None
+        if message.kind == HOME:  # rendered now, so it shows the latest state
+            publish_home(self._engine, self._client, message.recipient.removeprefix(HOME_QUEUE))
+            return None
         raise DeliveryFailed(f"unknown outbox kind {message.kind!r}", permanent=True)
+
+    def _thread_ts(self, thread_key: str | None) -> str | None:
+        """The ts of the message a notice threads under, once that message is posted."""
+        if not thread_key:
+            return None
+        with reading(self._engine) as session:
+            root = get_message(session, key=thread_key)
+        return root.ts if root is not None else None
 
     def _upload(self, channel: str, payload: dict) -> None:  # type: ignore[type-arg]
         """A file into the thread of a message posted earlier (slack_sdk's files_upload_v2)."""
@@ -242,6 +329,8 @@ class Delivery:
                 title=payload["title"],
             )
         except SlackApiError as error:
+            if rate_limited(error) is not None:
+                raise  # paused like any other 429, not parked
             # The chart is a bonus: whatever Slack refuses (missing_scope, file limits...),
             # park it rather than hold up the channel's next messages.
             reason = str(error.response.get("error") or "upload refused")

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from bot.check import run_checks
 from bot.slack.delivery import Delivery
 from bot.slack.notifier import POST, UPDATE
+from bot.slack.pacing import PacingPolicy
 from bot.wiring import delivery_client
 from storage import outbox
 from storage.db import make_engine, unit_of_work, upgrade
@@ -32,10 +33,19 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+# These tests are about retries and order; pacing has its own (test_delivery_pacing.py).
+# A roomy workspace budget, so that the frozen clock never holds a message back.
+ROOMY = PacingPolicy(per_second=1000)
+
+
+def worker(engine: Engine, slack: SlackDouble, clock: FakeClock, database_url: str) -> Delivery:
+    settings = settings_for(slack, database_url)
+    return Delivery(engine=engine, client=delivery_client(settings), clock=clock, pacing=ROOMY)
+
+
 @pytest.fixture
 def delivery(engine: Engine, slack: SlackDouble, clock: FakeClock, database_url: str) -> Delivery:
-    settings = settings_for(slack, database_url)
-    return Delivery(engine=engine, client=delivery_client(settings), clock=clock)
+    return worker(engine, slack, clock, database_url)
 
 
 def queue(engine: Engine, clock: FakeClock, recipient: str, text: str, **kwargs: object) -> int:
@@ -91,9 +101,14 @@ def test_an_update_edits_the_posted_message(engine, delivery, slack, clock) -> N
     assert slack.messages_in(slack.dm_channel_for(ALICE))[0]["text"] == "accepted"
 
 
-def test_a_rate_limit_is_waited_out_by_the_retry_handler(engine, delivery, slack, clock) -> None:
+def test_a_rate_limit_pauses_posts_for_retry_after(engine, delivery, slack, clock) -> None:
     slack.fail_next("chat.postMessage", status=429, retry_after=1)
     queue(engine, clock, ALICE, "hello")
+    assert delivery.deliver_due() == 1  # answered 429 at once: no sleeping in the worker
+    assert posted_texts(slack) == []
+    assert statuses(engine) == [("pending", 0, "ratelimited (chat.postMessage)")]
+    assert delivery.deliver_due() == 0  # paused, not retried blindly
+    clock.advance(timedelta(seconds=1))
     assert delivery.deliver_due() == 1
     assert posted_texts(slack) == ["hello"]
     assert statuses(engine) == [("sent", 0, None)]
@@ -133,10 +148,7 @@ def test_permanent_errors_are_parked_and_reported(
 
 
 def test_two_workers_never_send_the_same_message_twice(engine, slack, clock, database_url) -> None:
-    settings = settings_for(slack, database_url)
-    workers = [
-        Delivery(engine=engine, client=delivery_client(settings), clock=clock) for _ in range(2)
-    ]
+    workers = [worker(engine, slack, clock, database_url) for _ in range(2)]
     for n in range(20):
         queue(engine, clock, f"C0P{n:03d}", f"message {n}")
     threads = [
@@ -153,10 +165,7 @@ def test_two_workers_never_send_the_same_message_twice(engine, slack, clock, dat
 def test_a_slow_send_is_not_taken_over_by_another_worker(
     engine, slack, clock, database_url
 ) -> None:
-    settings = settings_for(slack, database_url)
-    first, second = (
-        Delivery(engine=engine, client=delivery_client(settings), clock=clock) for _ in range(2)
-    )
+    first, second = (worker(engine, slack, clock, database_url) for _ in range(2))
     queue(engine, clock, ALICE, "to alice")
     queue(engine, clock, BOB, "to bob")
     slack.delay_next("conversations.open", 1.0)  # the first worker's first send is slow
