@@ -71,6 +71,16 @@ def record_answer(
     return session.execute(statement).rowcount == 1
 
 
+def stop_waiting_for_answers(session: Session, *, delegation_id: int) -> None:
+    """The item's unanswered check-ins no longer escalate if left unanswered."""
+    session.execute(
+        update(Checkin)
+        .where(col(Checkin.delegation_id) == delegation_id)
+        .where(col(Checkin.answered_at).is_(None))
+        .values(answer_deadline_at=None)
+    )
+
+
 def latest_answers(session: Session, *, delegation_ids: Sequence[int]) -> dict[int, Checkin]:
     """The most recent answered check-in of each item."""
     if not delegation_ids:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import or_, update
+from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
 from storage.models import Delegation, Event
@@ -29,6 +29,7 @@ def move_status(
     to_status: str,
     now: datetime,
     values: dict[str, object] | None = None,
+    assignee_id: str | None = None,
 ) -> bool:
     """Conditionally move an item to ``to_status``; False when it was not in ``from_statuses``.
 
@@ -41,6 +42,8 @@ def move_status(
         .where(col(Delegation.status).in_(list(from_statuses)))
         .values(status=to_status, updated_at=now, **(values or {}))
     )
+    if assignee_id is not None:  # and still with the person it was with when read
+        statement = statement.where(col(Delegation.assignee_id) == assignee_id)
     result = session.execute(statement)
     return result.rowcount == 1
 
@@ -79,9 +82,7 @@ def change_if_unchanged(
     return session.execute(statement).rowcount == 1
 
 
-def latest_event(
-    session: Session, *, delegation_id: int, types: Iterable[str]
-) -> Event | None:
+def latest_event(session: Session, *, delegation_id: int, types: Iterable[str]) -> Event | None:
     statement = (
         select(Event)
         .where(col(Event.delegation_id) == delegation_id, col(Event.type).in_(list(types)))
@@ -89,3 +90,29 @@ def latest_event(
         .limit(1)
     )
     return session.exec(statement).first()
+
+
+def open_items_of(
+    session: Session,
+    *,
+    statuses: Iterable[str],
+    limit: int,
+    assignee_id: str | None = None,
+    delegator_id: str | None = None,
+) -> tuple[Sequence[Delegation], int]:
+    """The person's items in ``statuses`` (to them, or by them), soonest due first, at most
+    ``limit``; and how many there are in all."""
+    whose = (
+        col(Delegation.assignee_id) == assignee_id
+        if assignee_id is not None
+        else col(Delegation.delegator_id) == delegator_id
+    )
+    condition = [whose, col(Delegation.status).in_(list(statuses))]
+    total = session.exec(select(func.count()).select_from(Delegation).where(*condition)).one()
+    items = session.exec(
+        select(Delegation)
+        .where(*condition)
+        .order_by(col(Delegation.due_at).is_(None), col(Delegation.due_at), col(Delegation.id))
+        .limit(limit)
+    ).all()
+    return items, int(total)

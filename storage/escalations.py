@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import update
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from storage.models import Checkin, Delegation, Escalation
 from storage.rows import insert_once
@@ -78,3 +79,12 @@ def claim_answer_deadline(session: Session, *, checkin_id: int, expected: dateti
         .values(answer_deadline_at=None)
     )
     return session.execute(statement).rowcount == 1
+
+
+def open_escalations_to(session: Session, *, target: str) -> Sequence[Escalation]:
+    """Escalations in progress waiting on ``target`` (their current level), oldest first."""
+    return session.exec(
+        select(Escalation)
+        .where(col(Escalation.status) == OPEN, col(Escalation.target) == target)
+        .order_by(col(Escalation.started_at))
+    ).all()

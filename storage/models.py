@@ -199,6 +199,17 @@ class SeenEvent(SQLModel, table=True):
     seen_at: datetime = _utc(index=True)
 
 
+class PersonSettings(SQLModel, table=True):
+    """What a person chose for themselves: ``quiet`` mutes routine notices (never
+    escalations, questions or anything asking them to act)."""
+
+    __tablename__ = "person_settings"
+
+    user_id: str = Field(primary_key=True, max_length=32)
+    quiet: bool = False
+    updated_at: datetime = _utc()
+
+
 __all__ = [
     "Checkin",
     "Delegation",
@@ -206,6 +217,7 @@ __all__ = [
     "Escalation",
     "Event",
     "OutboxMessage",
+    "PersonSettings",
     "PostedDigest",
     "SeenEvent",
     "SlackMessage",

@@ -19,10 +19,11 @@ from bot.domain.delegations import (
     iso,
     load_delegation,
 )
-from bot.domain.enums import DelegationStatus, EventType
+from bot.domain.enums import DelegationStatus, EscalationReason, EventType
 from bot.domain.errors import BadInput, InvalidTransition, NotFound
 from bot.domain.ports import Notifier, Person
 from bot.domain.supervision import Supervisor, reminder_time
+from storage.checkins import stop_waiting_for_answers
 from storage.delegations import change_if_unchanged, latest_event
 from storage.escalations import close_open_escalations
 from storage.events import record_event
@@ -56,13 +57,16 @@ def reassign(
         "assignee_id": new_assignee.user_id,
         "status": S.OFFERED,
         "decline_reason": None,
-        "overdue_watch_at": delegation.due_at if delegation.overdue_at is None else None,
+        # a fresh start: overdue is noticed (and escalated) again, for the new person
+        "overdue_at": None,
+        "overdue_watch_at": delegation.due_at,
         "accept_deadline_at": supervisor.deadline(
             now, supervisor.policy.accept_timeout, new_assignee.user_id
         ),
     }
     fresh = _change(session, delegation, now=now, values=values)
     close_open_escalations(session, delegation_id=delegation_id)
+    stop_waiting_for_answers(session, delegation_id=delegation_id)  # those were theirs
     earlier = _earlier_assignees(session, delegation_id) | {previous}
     record_event(
         session,
@@ -133,6 +137,8 @@ def decide_due(
         session, delegation_id=proposal.delegation_id, actor=actor, doing="change the due date of"
     )
     _must_be_open(delegation)
+    if proposal.actor != delegation.assignee_id:
+        raise InvalidTransition("Nothing changed: that proposal came before a reassignment.")
     latest = latest_event(
         session,
         delegation_id=proposal.delegation_id,
@@ -141,6 +147,10 @@ def decide_due(
     if latest is None or latest.id != proposal.id:
         raise InvalidTransition("Nothing changed: that proposal was already answered.")
     due_at = _moment(proposal.data["due"])
+    if approve and due_at <= now:
+        raise InvalidTransition(
+            "Nothing changed: the proposed date has passed. Ask them to propose a new one."
+        )
     values: dict[str, object] = {}
     if approve:
         tz = supervisor.tz_of(delegation.assignee_id)
@@ -155,7 +165,9 @@ def decide_due(
         }
     fresh = _change(session, delegation, now=now, values=values)
     if approve:
-        close_open_escalations(session, delegation_id=fresh.id or 0, reason="overdue")
+        close_open_escalations(
+            session, delegation_id=fresh.id or 0, reason=EscalationReason.OVERDUE
+        )
     record_event(
         session,
         delegation_id=fresh.id,

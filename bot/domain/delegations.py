@@ -265,6 +265,7 @@ def _transition(
         to_status=rule.to_status,
         now=now,
         values=values,
+        assignee_id=delegation.assignee_id,  # a reassignment in between wins
     )
     fresh = load_delegation(session, delegation.id)
     if not moved:  # someone else's request changed it between our read and our write

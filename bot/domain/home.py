@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from bot.domain.enums import DelegationStatus, EscalationStatus
+from bot.domain.enums import DelegationStatus
 from storage.checkins import latest_answers
+from storage.delegations import get_delegation, open_items_of
+from storage.escalations import open_escalations_to
 from storage.models import Checkin, Delegation, Escalation
 
 SHOWN = 12  # per section: three sections of a header and two blocks an item stay under 100
@@ -31,40 +32,17 @@ class Home:
 
 
 def home_for(session: Session, *, user_id: str) -> Home:
-    to_me = _section(session, col(Delegation.assignee_id) == user_id)
-    by_me = _section(session, col(Delegation.delegator_id) == user_id)
-    reached = [
-        escalation
-        for escalation in session.exec(
-            select(Escalation)
-            .where(col(Escalation.status) == EscalationStatus.OPEN)
-            .order_by(col(Escalation.started_at))
-        ).all()
-        if user_id in escalation.chain[: escalation.level]
-    ]
-    escalated_items = [
-        session.get(Delegation, escalation.delegation_id) for escalation in reached[:SHOWN]
-    ]
-    escalated = Section(items=[d for d in escalated_items if d is not None], total=len(reached))
-    shown = to_me.items + by_me.items + escalated.items
+    to_me, to_me_total = open_items_of(session, statuses=OPEN, limit=SHOWN, assignee_id=user_id)
+    by_me, by_me_total = open_items_of(session, statuses=OPEN, limit=SHOWN, delegator_id=user_id)
+    waiting = open_escalations_to(session, target=user_id)  # they are the current level
+    escalated = [get_delegation(session, delegation_id=e.delegation_id) for e in waiting[:SHOWN]]
+    shown = [*to_me, *by_me, *[item for item in escalated if item is not None]]
     return Home(
-        to_me=to_me,
-        by_me=by_me,
-        escalated_to_me=escalated,
-        escalations={escalation.delegation_id: escalation for escalation in reached[:SHOWN]},
+        to_me=Section(items=list(to_me), total=to_me_total),
+        by_me=Section(items=list(by_me), total=by_me_total),
+        escalated_to_me=Section(
+            items=[item for item in escalated if item is not None], total=len(waiting)
+        ),
+        escalations={escalation.delegation_id: escalation for escalation in waiting[:SHOWN]},
         last_answers=latest_answers(session, delegation_ids=[d.id for d in shown if d.id]),
     )
-
-
-def _section(session: Session, whose: object) -> Section:
-    condition = col(Delegation.status).in_(OPEN)
-    total = session.exec(
-        select(func.count()).select_from(Delegation).where(whose, condition)  # type: ignore[arg-type]
-    ).one()
-    items = session.exec(
-        select(Delegation)
-        .where(whose, condition)  # type: ignore[arg-type]
-        .order_by(col(Delegation.due_at).is_(None), col(Delegation.due_at), col(Delegation.id))
-        .limit(SHOWN)
-    ).all()
-    return Section(items=list(items), total=int(total))

@@ -37,6 +37,9 @@ def ask(
     delegation = as_assignee(session, delegation_id=delegation_id, actor=actor)
     if delegation.status != DelegationStatus.OFFERED:
         raise InvalidTransition("Questions are for before you accept; this one is settled.")
+    waiting = _open_question(session, delegation_id)
+    if waiting is not None and waiting.actor == actor:
+        raise InvalidTransition("Your question is still waiting for an answer.")
     # the clock stops: no "not accepted in time" escalation while the question is open
     _change(session, delegation, now=now, values={"accept_deadline_at": None})
     close_open_escalations(
@@ -73,13 +76,11 @@ def answer(
     delegation = as_delegator(
         session, delegation_id=asked.delegation_id or 0, actor=actor, doing="answer questions on"
     )
-    latest = latest_event(
-        session,
-        delegation_id=asked.delegation_id or 0,
-        types=[EventType.QUESTION_ASKED, EventType.QUESTION_ANSWERED],
-    )
-    if latest is None or latest.id != asked.id:
+    open_question = _open_question(session, asked.delegation_id or 0)
+    if open_question is None or open_question.id != asked.id:
         raise InvalidTransition("Nothing changed: that question was already answered.")
+    if asked.actor != delegation.assignee_id:
+        raise InvalidTransition("Nothing changed: that question came before a reassignment.")
     values: dict[str, object] = {}
     if delegation.status == DelegationStatus.OFFERED:  # the clock starts again, afresh
         values["accept_deadline_at"] = supervisor.deadline(
@@ -96,6 +97,16 @@ def answer(
     )
     notifier.answer(fresh, asked, answered)
     return answered
+
+
+def _open_question(session: Session, delegation_id: int) -> Event | None:
+    """The item's question still waiting for an answer (there is at most one)."""
+    latest = latest_event(
+        session,
+        delegation_id=delegation_id,
+        types=[EventType.QUESTION_ASKED, EventType.QUESTION_ANSWERED],
+    )
+    return latest if latest is not None and latest.type == EventType.QUESTION_ASKED else None
 
 
 def _change(

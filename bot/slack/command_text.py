@@ -18,6 +18,7 @@ _MAX_DUE_WORDS = 5
 
 USAGE = "/delegate @person <task> [by <when>] [every <interval>]"
 MIN_CADENCE = timedelta(hours=1)
+MAX_CADENCE = timedelta(days=365)
 _EVERY = re.compile(
     r"(?:^|\s+)every\s+(?P<count>\d+)?\s*(?P<unit>h|hours?|d|days?|w|weeks?)\s*$",
     re.IGNORECASE,
@@ -46,6 +47,11 @@ class ChainRequest:
 
 
 @dataclass(frozen=True)
+class QuietRequest:
+    quiet: bool
+
+
+@dataclass(frozen=True)
 class DelegateRequest:
     assignee_id: str
     task: str
@@ -53,11 +59,14 @@ class DelegateRequest:
     checkin_every: timedelta | None = None
 
 
-CommandRequest = HelpRequest | ListRequest | ModalRequest | ChainRequest | DelegateRequest
+CommandRequest = (
+    HelpRequest | ListRequest | ModalRequest | ChainRequest | QuietRequest | DelegateRequest
+)
 
 
 def parse_command_text(text: str) -> CommandRequest:
-    stripped = text.strip()
+    # NUL means nothing in a message, and PostgreSQL cannot store it in a text column.
+    stripped = text.replace("\x00", "").strip()
     if not stripped:
         return ModalRequest()
     keyword = stripped.lower()
@@ -65,6 +74,10 @@ def parse_command_text(text: str) -> CommandRequest:
         return HelpRequest()
     if keyword in ("list", "ls"):
         return ListRequest()
+    if keyword in ("quiet on", "quiet off"):
+        return QuietRequest(quiet=keyword.endswith("on"))
+    if keyword == "quiet" or keyword.startswith("quiet "):
+        raise BadInput("Say `/delegate quiet on` or `/delegate quiet off`.")
     if keyword == "chain" or keyword.startswith("chain "):
         return _parse_chain(stripped[len("chain") :].strip())
     return _parse_delegation(stripped)
@@ -102,7 +115,12 @@ def split_cadence(rest: str) -> tuple[str, timedelta | None]:
     match = _EVERY.search(rest)
     if match is None:
         return rest, None
-    every = int(match.group("count") or 1) * _UNIT[match.group("unit")[0].lower()]
+    count, unit = int(match.group("count") or 1), _UNIT[match.group("unit")[0].lower()]
+    if count > MAX_CADENCE // unit:  # compared before multiplying: a huge count overflows
+        raise BadInput(
+            "Check in at least once a year: try `every week` or `every 30d`.", field="cadence"
+        )
+    every = count * unit
     if every < MIN_CADENCE:
         raise BadInput(
             "Check in at most every hour: try `every 4h` or `every 2d`.", field="cadence"

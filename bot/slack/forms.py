@@ -140,6 +140,7 @@ _ERROR_BLOCKS: dict[str, dict[str, BlockId]] = {
         "": BlockId.NEW_TASK,
         "assignee": BlockId.NEW_ASSIGNEE,
         "due": BlockId.NEW_DUE,
+        "context": BlockId.NEW_CONTEXT,
     },
 }
 

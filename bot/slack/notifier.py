@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.domain.digest import Digest
+from bot.domain.enums import EventType
 from bot.domain.supervision import is_person
 from bot.slack.blocks.checkins import (
     checkin_message,
@@ -39,6 +40,7 @@ from bot.slack.chart import daily_chart
 from storage.checkins import latest_answers
 from storage.models import Checkin, Delegation, Escalation, Event
 from storage.outbox import enqueue
+from storage.people import is_quiet
 from storage.slack_cache import get_user
 
 POST = "post"
@@ -81,7 +83,8 @@ class SlackNotifier:
         rendered = delegator_notice(
             delegation, what=what, actor=actor, delegator_tz=self._tz(delegation.delegator_id)
         )
-        self._queue(POST, delegation.delegator_id, rendered, delegation)
+        routine = what != EventType.DECLINED  # a decline asks the delegator to act
+        self._in_thread(delegation.delegator_id, rendered, delegation, routine=routine)
 
     def checkin(self, delegation: Delegation, checkin: Checkin, *, why: str) -> None:
         rendered = checkin_message(
@@ -114,9 +117,9 @@ class SlackNotifier:
         self._queue(POST, escalation.target, rendered, delegation, key=key)
         if escalation.target != delegation.delegator_id:
             notice = escalated_notice(delegation, escalation, to_assignee=False)
-            self._queue(POST, delegation.delegator_id, notice, delegation)
+            self._in_thread(delegation.delegator_id, notice, delegation, routine=True)
         notice = escalated_notice(delegation, escalation, to_assignee=True)
-        self._queue(POST, delegation.assignee_id, notice, delegation)
+        self._in_thread(delegation.assignee_id, notice, delegation, routine=True)
 
     def acknowledged(self, delegation: Delegation, escalation: Escalation) -> None:
         actor = escalation.acknowledged_by or ""
@@ -125,7 +128,8 @@ class SlackNotifier:
         rendered = acknowledged_message(delegation, escalation)
         self._queue(UPDATE, where, rendered, delegation, key=escalation_key(escalation, where))
         for person in {delegation.delegator_id, delegation.assignee_id} - {actor}:
-            self._queue(POST, person, picked_up_notice(delegation, escalation), delegation)
+            notice = picked_up_notice(delegation, escalation)
+            self._in_thread(person, notice, delegation, routine=True)
 
     def digest(self, channel: str, digest: Digest, *, key: str) -> None:
         """The digest, then its chart as a file in the digest's thread. A chart that cannot
@@ -154,15 +158,14 @@ class SlackNotifier:
         enqueue(self._session, kind=UPLOAD, recipient=channel, payload=payload, now=self._now)
 
     def tell_assignee(self, delegation: Delegation, *, what: str, actor: str) -> None:
-        self._queue(
-            POST, delegation.assignee_id, cancelled_notice(delegation, actor=actor), delegation
-        )
+        notice = cancelled_notice(delegation, actor=actor)  # their offer shows it, too
+        self._in_thread(delegation.assignee_id, notice, delegation, routine=True)
 
     def reassigned(self, delegation: Delegation, *, previous_assignee: str) -> None:
         notice = reassigned_notice(delegation)
         key = f"delegation:{delegation.id}:offer:{previous_assignee}"
         self._queue(UPDATE, previous_assignee, notice, delegation, key=key)
-        self._queue(POST, previous_assignee, notice, delegation)
+        self._in_thread(previous_assignee, notice, delegation, routine=True)
 
     def question(self, delegation: Delegation, asked: Event) -> None:
         rendered = question_message(delegation, asked, answered=None)
@@ -173,7 +176,7 @@ class SlackNotifier:
         key = f"question:{asked.id}"
         self._queue(UPDATE, delegation.delegator_id, settled, delegation, key=key)
         rendered = answer_message(delegation, asked, answered)
-        self._queue(POST, delegation.assignee_id, rendered, delegation)
+        self._in_thread(delegation.assignee_id, rendered, delegation, routine=False)
 
     def due_proposed(self, delegation: Delegation, proposal: Event) -> None:
         rendered = due_proposal_message(delegation, proposal, tz=self._tz(delegation.delegator_id))
@@ -188,7 +191,7 @@ class SlackNotifier:
         self._queue(UPDATE, delegation.delegator_id, settled, delegation, key=key)
         tz = self._tz(delegation.assignee_id)
         told = due_decided_message(delegation, proposal, approved=approved, tz=tz)
-        self._queue(POST, delegation.assignee_id, told, delegation)
+        self._in_thread(delegation.assignee_id, told, delegation, routine=False)
         if approved:  # the offer shows the new due date
             current = (
                 offer_message(delegation, assignee_tz=tz)
@@ -212,12 +215,16 @@ class SlackNotifier:
         delegation: Delegation,
         *,
         key: str | None = None,
+        thread_key: str | None = None,
     ) -> None:
+        payload = rendered.payload()
+        if thread_key:
+            payload["thread_key"] = thread_key
         enqueue(
             self._session,
             kind=kind,
             recipient=recipient,
-            payload=rendered.payload(),
+            payload=payload,
             now=self._now,
             delegation_id=delegation.id,
             message_key=key,
@@ -225,8 +232,26 @@ class SlackNotifier:
         for person in (delegation.delegator_id, delegation.assignee_id, recipient):
             self._refresh_home(person, delegation)
 
+    def _in_thread(
+        self, person: str, rendered: Rendered, delegation: Delegation, *, routine: bool
+    ) -> None:
+        """A routine notice goes in the person's one thread about this item (under their
+        offer, or the item's first notice to them), or nowhere for people in quiet mode. One
+        that needs them stays a message of its own: replies in a bot's thread may not notify."""
+        if not routine:
+            self._queue(POST, person, rendered, delegation)
+            return
+        if is_quiet(self._session, user_id=person):
+            return
+        if person == delegation.delegator_id:
+            thread = f"delegation:{delegation.id}:thread:{person}"
+        else:
+            thread = f"delegation:{delegation.id}:offer:{person}"
+        self._queue(POST, person, rendered, delegation, thread_key=thread)
+
     def _refresh_home(self, person: str, delegation: Delegation) -> None:
-        """Once per person and unit of work, after the messages queued so far."""
+        """Once per person and unit of work. (Skipping it while an earlier refresh waits would
+        race with delivery drawing that one before this change commits.)"""
         if not is_person(person) or person in self._homes:
             return
         self._homes.add(person)

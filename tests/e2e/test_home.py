@@ -80,3 +80,21 @@ def test_five_hundred_items_fit_in_one_valid_home(running: Running) -> None:
     text = json.dumps(view)
     assert "Delegated to you* (250)" in text and "Delegated by you* (250)" in text
     assert "and 238 more" in text
+
+
+def test_an_escalation_waiting_on_you_shows_with_acknowledge(running: Running) -> None:
+    running.delegate(f"<@{BOB}> Book the venue")  # no chain: the delegator is asked first
+    running.offer_to(BOB)
+    running.clock.advance(timedelta(hours=13))  # past four of Bob's working hours
+    running.tick()
+    running.slack.wait_for(
+        "chat.postMessage", where=lambda c: "Escalated to you" in c.params["text"]
+    )
+    view = running.slack.wait_for(
+        "views.publish",
+        where=lambda c: (
+            c.params["user_id"] == LEAD and ActionId.ACKNOWLEDGE in json.dumps(c.params["view"])
+        ),
+    )[-1].params["view"]
+    assert "Escalated to you* (1)" in json.dumps(view)
+    assert actions_in(view)[-2:] == [ActionId.ACKNOWLEDGE, ActionId.ITEM_DETAILS]

@@ -25,6 +25,7 @@ once they accept; you hear back either way.
 *Other commands*
 • `/delegate list`: your open items, both the ones you handed out and the ones you took on
 • `/delegate chain @person`: who their escalations go to, in order
+• `/delegate quiet on` / `off`: mute routine updates (escalations and requests still come)
 • `/delegate`: a form instead of typing
 • `/delegate help`: this message"""
 
@@ -53,6 +54,17 @@ def chain_message(user_id: str, climb: list[str], *, configured: bool) -> Render
     return Rendered(
         text=text, blocks=[SectionBlock(text=MarkdownTextObject(text=text)), context(note)]
     )
+
+
+def quiet_message(*, quiet: bool) -> Rendered:
+    text = (
+        ":zipper_mouth_face: Quiet mode is on. Routine updates (accepted, done, heads-ups) "
+        "stay in the App Home; escalations, questions, proposals, check-ins and declines "
+        "still come to you. `/delegate quiet off` to undo."
+        if quiet
+        else ":bell: Quiet mode is off: every update about your items comes by DM again."
+    )
+    return Rendered(text=text, blocks=[SectionBlock(text=MarkdownTextObject(text=text))])
 
 
 def refusal_message(reason: str) -> Rendered:

@@ -10,7 +10,8 @@ from slack_sdk import WebClient
 from bot.domain.chain import chain_for
 from bot.domain.intake import offer_delegation, resolve_people
 from bot.domain.listing import open_items
-from bot.slack.blocks.help import chain_message, help_message
+from bot.domain.preferences import choose_quiet
+from bot.slack.blocks.help import chain_message, help_message, quiet_message
 from bot.slack.blocks.listing import confirmation_message, list_message
 from bot.slack.blocks.modals import delegate_modal
 from bot.slack.command_text import (
@@ -19,6 +20,7 @@ from bot.slack.command_text import (
     HelpRequest,
     ListRequest,
     ModalRequest,
+    QuietRequest,
     parse_command_text,
 )
 from bot.slack.errors import answers_errors
@@ -53,6 +55,10 @@ def register(app: App, runtime: Runtime) -> None:
             configured = request.user_id in policy.chain
             rendered = chain_message(request.user_id, climb, configured=configured)
             ack(response_type="ephemeral", **rendered.payload())
+        elif isinstance(request, QuietRequest):
+            with runtime.work() as work:
+                choose_quiet(work.session, user_id=user_id, quiet=request.quiet, now=work.now)
+            ack(response_type="ephemeral", **quiet_message(quiet=request.quiet).payload())
         elif isinstance(request, ModalRequest):
             ack()
             client.views_open(

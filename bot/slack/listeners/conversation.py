@@ -3,10 +3,12 @@ delegator reassigning or cancelling. Buttons open forms; forms make one domain c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from slack_sdk.models.views import View
 
 from bot.domain.changes import decide_due, propose_due, reassign
 from bot.domain.delegations import as_assignee, as_delegator, cancel
@@ -40,7 +42,7 @@ from storage.models import Event
 def register(app: App, runtime: Runtime) -> None:
     guarded = answers_errors(runtime)
 
-    def open_form(body: dict[str, Any], client: WebClient, view: Any) -> None:
+    def open_form(body: dict[str, Any], client: WebClient, view: View) -> None:
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
     # -- the assignee asks, the delegator answers ----------------------------------------
@@ -139,7 +141,7 @@ def register(app: App, runtime: Runtime) -> None:
             )
         ack()
 
-    def on_decision(approve: bool) -> Any:
+    def on_decision(approve: bool) -> Callable[..., None]:
         def decide(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
             ack()
             with runtime.work() as work:

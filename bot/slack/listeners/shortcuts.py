@@ -28,7 +28,7 @@ def register(app: App, runtime: Runtime) -> None:
         link = _permalink(client, channel, _text(message, "ts"))
         view = delegate_modal(
             channel_id=channel,
-            task=_text(message, "text") or "",
+            task=unescape(_text(message, "text") or ""),
             context_text=f"From this message: {link}" if link else "",
         )
         client.views_open(trigger_id=shortcut["trigger_id"], view=view)
@@ -42,6 +42,11 @@ def _permalink(client: WebClient, channel: str | None, ts: str | None) -> str | 
         return str(client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"])
     except (SlackApiError, KeyError):
         return None
+
+
+def unescape(text: str) -> str:
+    """A message's text as its author typed it: Slack sends &, < and > escaped."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def _text(container: Any, key: str) -> str | None:

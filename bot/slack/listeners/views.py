@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.domain.delegations import decline
+from bot.domain.delegations import MAX_TASK_LENGTH, decline
 from bot.domain.due_dates import due_from_picker
 from bot.domain.errors import BadInput, NotFound
 from bot.domain.intake import offer_delegation, resolve_people
@@ -56,6 +56,12 @@ def register(app: App, runtime: Runtime) -> None:
         task = form.task.strip()
         if task and form.context:
             task = f"{task}\n\nContext: {form.context}"
+            if len(task) > MAX_TASK_LENGTH:
+                raise BadInput(
+                    f"Task and context together must stay under {MAX_TASK_LENGTH:,} "
+                    "characters; shorten the context or link to a document.",
+                    field="context",
+                )
         with runtime.work() as work:
             offer_delegation(
                 work.session,
