@@ -14,6 +14,7 @@ from slack_sdk.http_retry import ConnectionErrorRetryHandler
 from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from bot.domain.ports import Clock
@@ -176,7 +177,9 @@ class Delivery:
             reason = str(error.response.get("error") or f"http {error.response.status_code}")
             failure = DeliveryFailed(reason, permanent=reason in PERMANENT_ERRORS)
             self._record_failure(message, token, failure)
-        except (SlackClientError, OSError) as error:
+        except (SlackClientError, OSError, SQLAlchemyError) as error:
+            # the network, or our own database for a moment (a lookup, a race on a row):
+            # worth another try, not a reason to drop the message
             self._record_failure(message, token, DeliveryFailed(repr(error), permanent=False))
         except Exception as error:  # a message we cannot even attempt: park it, don't spin
             log.exception("outbox message %s could not be sent", message.id)

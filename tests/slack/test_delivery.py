@@ -230,3 +230,23 @@ def test_a_refused_chart_upload_is_parked_and_holds_nothing_up(
     assert posted_texts(slack) == ["this week's digest", "next week's digest"]
     assert [status for status, _, _ in statuses(engine)] == ["sent", "parked", "sent"]
     assert "missing_scope" in (statuses(engine)[1][2] or "")
+
+
+def test_a_database_hiccup_while_sending_is_retried_not_parked(
+    engine, delivery, slack, clock
+) -> None:
+    queue(engine, clock, ALICE, "offer", key="k1")
+    while delivery.deliver_due():
+        pass
+    queue(engine, clock, ALICE, "accepted", kind=UPDATE, key="k1")
+    with engine.begin() as connection:  # where the offer landed cannot be read for a moment
+        connection.exec_driver_sql("ALTER TABLE slack_messages RENAME TO slack_messages_away")
+    delivery.deliver_due()
+    assert statuses(engine)[1][:2] == ("pending", 1)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("ALTER TABLE slack_messages_away RENAME TO slack_messages")
+    clock.advance(timedelta(minutes=1))
+    while delivery.deliver_due():
+        pass
+    assert [s for s, _, _ in statuses(engine)] == ["sent", "sent"]
+    assert len(slack.calls_to("chat.update")) == 1
