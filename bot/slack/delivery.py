@@ -272,6 +272,7 @@ class Delivery:
                 text=payload["text"],
                 blocks=payload.get("blocks"),
                 thread_ts=thread,
+                reply_broadcast=True if thread and payload.get("broadcast") else None,
             )
             landed = str(response["channel"]), str(response["ts"])
             if thread_key and thread is None:  # the first of an item's notices starts its thread

@@ -169,7 +169,8 @@ class SlackNotifier:
 
     def question(self, delegation: Delegation, asked: Event) -> None:
         rendered = question_message(delegation, asked, answered=None)
-        self._queue(POST, delegation.delegator_id, rendered, delegation, key=f"question:{asked.id}")
+        key = f"question:{asked.id}"
+        self._in_thread(delegation.delegator_id, rendered, delegation, routine=False, key=key)
 
     def answer(self, delegation: Delegation, asked: Event, answered: Event) -> None:
         settled = question_message(delegation, asked, answered=answered.data.get("answer"))
@@ -180,7 +181,8 @@ class SlackNotifier:
 
     def due_proposed(self, delegation: Delegation, proposal: Event) -> None:
         rendered = due_proposal_message(delegation, proposal, tz=self._tz(delegation.delegator_id))
-        self._queue(POST, delegation.delegator_id, rendered, delegation, key=f"due:{proposal.id}")
+        key = f"due:{proposal.id}"
+        self._in_thread(delegation.delegator_id, rendered, delegation, routine=False, key=key)
 
     def due_decided(self, delegation: Delegation, proposal: Event, *, approved: bool) -> None:
         outcome = "You approved it." if approved else "You kept the due date."
@@ -216,10 +218,12 @@ class SlackNotifier:
         *,
         key: str | None = None,
         thread_key: str | None = None,
+        broadcast: bool = False,
     ) -> None:
         payload = rendered.payload()
         if thread_key:
             payload["thread_key"] = thread_key
+            payload["broadcast"] = broadcast
         enqueue(
             self._session,
             kind=kind,
@@ -233,21 +237,27 @@ class SlackNotifier:
             self._refresh_home(person, delegation)
 
     def _in_thread(
-        self, person: str, rendered: Rendered, delegation: Delegation, *, routine: bool
+        self,
+        person: str,
+        rendered: Rendered,
+        delegation: Delegation,
+        *,
+        routine: bool,
+        key: str | None = None,
     ) -> None:
-        """A routine notice goes in the person's one thread about this item (under their
-        offer, or the item's first notice to them), or nowhere for people in quiet mode. One
-        that needs them stays a message of its own: replies in a bot's thread may not notify."""
-        if not routine:
-            self._queue(POST, person, rendered, delegation)
-            return
-        if is_quiet(self._session, user_id=person):
+        """A notice in the person's one thread about this item (under their offer, or the
+        item's first notice to them). A routine one is left out for people in quiet mode;
+        one that needs them is also sent to the conversation (``reply_broadcast``), since a
+        reply in a bot's thread alone may not notify."""
+        if routine and is_quiet(self._session, user_id=person):
             return
         if person == delegation.delegator_id:
             thread = f"delegation:{delegation.id}:thread:{person}"
         else:
             thread = f"delegation:{delegation.id}:offer:{person}"
-        self._queue(POST, person, rendered, delegation, thread_key=thread)
+        self._queue(
+            POST, person, rendered, delegation, key=key, thread_key=thread, broadcast=not routine
+        )
 
     def _refresh_home(self, person: str, delegation: Delegation) -> None:
         """Once per person and unit of work. (Skipping it while an earlier refresh waits would

@@ -99,6 +99,9 @@ def test_an_approved_due_date_moves_the_reminder_and_the_overdue_check(running: 
         where=lambda c: c.params["channel"] == running.slack.dm_channel_for(LEAD)
         and "proposes a new due date" in c.params["text"],
     )[0]
+    notice = running.dms_to(LEAD)[0]  # "accepted": the item's thread in the lead's DM
+    assert proposal.params["thread_ts"] == notice.response["ts"]
+    assert proposal.params["reply_broadcast"] in (True, "true", "1")  # it needs them: notify
     approve = button(proposal.params["blocks"], ActionId.APPROVE_DUE)
     running.click(ALICE, ActionId.APPROVE_DUE, approve["value"])  # not hers to approve
     assert "Only the person who delegated this" in running.slack.wait_for_responses()[0]["text"]
