@@ -58,18 +58,21 @@ def parse_due(phrase: str, *, tz: str | None, now: datetime, default_time: time)
             "RETURN_TIME_AS_PERIOD": True,
         },
     )
-    data = parser.get_date_data(cleaned)
-    if data.date_obj is None:
-        raise BadInput(
-            f'I couldn\'t read "{phrase.strip()}" as a date. Try {DUE_DATE_EXAMPLES}.',
-            field="due",
-        )
-    moment = data.date_obj
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=local_zone)
-    if data.period != "time" and not _names_a_time(cleaned):
-        moment = datetime.combine(moment.date(), default_time, tzinfo=local_zone)
-    due = moment.astimezone(UTC)
+    unreadable = BadInput(
+        f'I couldn\'t read "{phrase.strip()}" as a date. Try {DUE_DATE_EXAMPLES}.', field="due"
+    )
+    try:
+        data = parser.get_date_data(cleaned)
+        if data.date_obj is None:
+            raise unreadable
+        moment = data.date_obj
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=local_zone)
+        if data.period != "time" and not _names_a_time(cleaned):
+            moment = datetime.combine(moment.date(), default_time, tzinfo=local_zone)
+        due = moment.astimezone(UTC)
+    except (OverflowError, ValueError) as error:  # "9999-12-31 23:59" west of UTC, and such
+        raise unreadable from error
     if due <= now:
         raise BadInput(
             f'"{phrase.strip()}" is already in the past '
@@ -85,4 +88,7 @@ def _names_a_time(phrase: str) -> bool:
 
 def due_from_picker(day: date, at: time | None, *, tz: str | None, default_time: time) -> datetime:
     """A date (and time) picked in a form, read on the picker's own clock, as aware UTC."""
-    return datetime.combine(day, at or default_time, tzinfo=zone(tz)).astimezone(UTC)
+    try:
+        return datetime.combine(day, at or default_time, tzinfo=zone(tz)).astimezone(UTC)
+    except OverflowError as error:
+        raise BadInput("That date is too far away; pick one this century.", field="due") from error

@@ -131,18 +131,22 @@ class Delivery:
         slowest send (timeouts, retries), so a message later in the batch is never left
         claimed-but-waiting for another replica to take over. Pacing decides which heads
         may go (a channel that has had its posts for now waits its second; a kind of send
-        Slack answered 429 waits out Retry-After) and when the workspace budget is spent
-        the pass ends; the loop comes back when the next slot is due.
+        Slack answered 429 waits out Retry-After), puts the messages that take the
+        workspace budget first, and once the budget is spent only the others go on; the
+        loop comes back when the next slot is due.
         """
         with reading(self._engine) as session:
             heads = self._pacer.due_heads(session, now=self._clock.now(), limit=self._batch_size)
-        handled = 0
+        handled, spent = 0, False
         for head in heads:
+            if spent and self._pacer.budgeted(head.kind):
+                continue
             token = uuid.uuid4().hex
             with unit_of_work(self._engine) as session:
                 claimed = self._claim(session, head, token)
             if claimed is None:
-                break
+                spent = True
+                continue
             if claimed:
                 with log_context(delegation_id=head.delegation_id):
                     self._deliver_one(head, token)

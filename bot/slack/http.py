@@ -19,9 +19,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, parse_qsl
 
-from slack_bolt import App, BoltRequest
+from slack_bolt import App, BoltContext, BoltRequest
+from slack_bolt.request.internals import build_context
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.exc import SQLAlchemyError
 from waitress.server import create_server
@@ -135,7 +136,13 @@ class SlackWsgi:
 
     def _dispatch(self, body: str, query: str, headers: dict[str, str], kind: str) -> Answer:
         try:
-            bolt_response = self._app.dispatch(BoltRequest(body=body, query=query, headers=headers))
+            request = BoltRequest(body=body, query=query, headers=headers)
+            if kind == SLASH_COMMAND and "command" not in request.body:
+                # Bolt takes any form body containing the word "payload" for an interaction
+                # ("/delegate @a Update the payload schema"): read the command's form again.
+                request.body = dict(parse_qsl(body, keep_blank_values=True))
+                request.context = build_context(BoltContext({}), request.body)
+            bolt_response = self._app.dispatch(request)
         except (TypeError, KeyError, AttributeError, ValueError, IndexError):
             # Bolt reads the payload's shape before any listener runs; a signed payload of a
             # shape Slack never sends lands here. Our listeners' errors never do.
@@ -183,13 +190,14 @@ def parse_request(body: str, content_type: str) -> Parsed | None:
             payload = json.loads(form["payload"][0])
             if not isinstance(payload, dict):
                 return None
-            return Parsed(VIEW if payload.get("type") in VIEW_TYPES else INTERACTION)
+            kind = payload.get("type")
+            return Parsed(VIEW if isinstance(kind, str) and kind in VIEW_TYPES else INTERACTION)
         if "command" in form:
             return Parsed(SLASH_COMMAND)
         if "ssl_check" in form:
             return Parsed("ssl_check")
         return None
-    except (ValueError, UnicodeError):
+    except (ValueError, UnicodeError, RecursionError):  # RecursionError: absurdly deep JSON
         return None
 
 

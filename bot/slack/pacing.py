@@ -25,7 +25,6 @@ Slack counts real seconds.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -87,8 +86,10 @@ class Pacer:
     def now(self) -> datetime:
         return self._clock.now()
 
-    def due_heads(self, session: Session, *, now: datetime, limit: int) -> Sequence[OutboxMessage]:
-        """The heads that pacing lets go now (``now`` is the domain clock's, for due times)."""
+    def due_heads(self, session: Session, *, now: datetime, limit: int) -> list[OutboxMessage]:
+        """The heads that pacing lets go now (``now`` is the domain clock's, for due times):
+        those that take the workspace budget first, so that the budget is used in full
+        while slower sends without one (App Home publishes...) fill the time in between."""
         pace_now = self.now()
         paused = pacing.pauses(session, prefix=PAUSE, now=pace_now)
         held = self._held = {key.removeprefix(PAUSE) for key in paused}
@@ -104,7 +105,11 @@ class Pacer:
         first = pacing.first_channel_due_after(session, after=busy_after)
         hints = [*paused.values(), *([first - self.policy.channel_ahead] if first else [])]
         self._resume_at = min(hints, default=None)
-        return heads
+        return sorted(heads, key=lambda head: not self.budgeted(head.kind))  # stable: by id
+
+    def budgeted(self, kind: str) -> bool:
+        """Whether sends of ``kind`` take a slot of the workspace budget."""
+        return kind in BUDGETED
 
     def landed(self, session: Session, *, recipient: str) -> datetime:
         """A post to ``recipient`` just landed: their channel's next slot (``channel_due_at``)."""
@@ -119,7 +124,7 @@ class Pacer:
     def take_slot(self, session: Session, *, message: OutboxMessage) -> bool:
         """A slot of the workspace budget for ``message`` (posts and edits; other kinds
         need none); False when the budget is spent for now."""
-        if message.kind not in BUDGETED:
+        if not self.budgeted(message.kind):
             return True
         assert message.id is not None
         free_at = pacing.take_slot(

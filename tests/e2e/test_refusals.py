@@ -48,6 +48,6 @@ def test_a_task_of_exactly_3000_characters_is_fine(running: Running) -> None:
 def test_help_explains_the_syntax(running: Running) -> None:
     answer = running.delegate("help")
     assert answer["response_type"] == "ephemeral"
-    assert "/delegate @person <task> [by <when>]" in str(answer["blocks"])
+    assert "/delegate @person &lt;task&gt; [by &lt;when&gt;]" in str(answer["blocks"])
     assert "tomorrow 17:00" in str(answer["blocks"])
     assert running.events() == []

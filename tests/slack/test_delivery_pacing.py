@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from bot.clock import SystemClock
 from bot.config import ConfigError, policy_from_mapping
 from bot.slack.delivery import Delivery
-from bot.slack.notifier import POST, UPDATE
+from bot.slack.notifier import POST, RESPOND, UPDATE
 from bot.slack.pacing import PacingPolicy
 from bot.wiring import delivery_client
 from storage import outbox
@@ -186,6 +186,25 @@ def test_a_429_pauses_that_kind_of_send_on_every_replica(
     assert posted(slack, BOB) == ["for bob"]
     statuses = [call.status for call in slack.calls_to("chat.postMessage")]
     assert statuses == [200, 429, 200]  # asked once, waited, asked again: no hammering
+
+
+def test_sends_outside_the_budget_go_on_once_it_is_spent(
+    engine, slack, clock, database_url
+) -> None:
+    delivery = worker(engine, slack, database_url, clock, per_second=10)
+    for n in range(7):
+        queue(engine, clock, f"C0CH{n}", f"message {n}")
+    with unit_of_work(engine) as session:
+        outbox.enqueue(
+            session,
+            kind=RESPOND,
+            recipient=BOB,
+            payload={"response_url": slack.response_url("r1"), "text": "only you see this"},
+            now=clock.now(),
+        )
+    assert delivery.deliver_due() == 6  # five posts spend the budget; the reply still goes
+    assert len(posted(slack)) == 5
+    assert [response["text"] for response in slack.responses] == ["only you see this"]
 
 
 def test_the_loop_sleeps_until_the_next_slot_not_a_whole_poll(

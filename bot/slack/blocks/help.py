@@ -9,13 +9,13 @@ from bot.slack.blocks.escalations import address
 from bot.slack.mrkdwn import escape, mention
 
 HELP_TEXT = """\
-*Hand a task to someone:* `/delegate @person <task> [by <when>]`
+*Hand a task to someone:* `/delegate @person &lt;task&gt; [by &lt;when&gt;]`
 • `/delegate @alice Prepare the Q3 report by friday`
 • `/delegate @bob Renew the TLS certificate by tomorrow 17:00`
 • `/delegate @carol Draft the hiring plan by in 3 days every 2d`
 • `/delegate @dan "Review the doc written by the platform team" by 2026-12-01`
 
-<when> is read in your own Slack timezone; a day without a time means the end of that \
+_when_ is read in your own Slack timezone; a day without a time means the end of that \
 working day. `every 2d` (or `every 12h`, `every week`) sets how often I check in once \
 it is accepted. If your task itself contains "by", put the task in quotes.
 
@@ -42,8 +42,11 @@ def help_message() -> Rendered:
 
 
 def chain_message(user_id: str, climb: list[str], *, configured: bool) -> Rendered:
-    steps = " → ".join(address(step) for step in climb) or "nobody"
-    text = f"Escalations for {mention(user_id)} go to: {steps}"
+    steps = [address(step) for step in climb]
+    if not configured:  # no manager: whoever delegated the item is asked first
+        steps.insert(0, "whoever delegated the item")
+    shown = " → ".join(steps) or "nobody"
+    text = f"Escalations for {mention(user_id)} go to: {shown}"
     note = (
         "From the [chain] table in the policy file; each level has escalation_timeout "
         "(in their working hours) to acknowledge before the next is told."

@@ -48,7 +48,7 @@ def register(app: App, runtime: Runtime) -> None:
             policy = runtime.supervisor.policy
             climb = chain_for(
                 assignee=request.user_id,
-                delegator="",
+                delegator=request.user_id,  # the delegator is not known: none is added
                 chain=policy.chain,
                 fallback=policy.fallback_channel,
             )
