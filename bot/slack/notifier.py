@@ -90,7 +90,8 @@ class SlackNotifier:
         rendered = checkin_message(
             delegation, checkin, tz=self._tz(delegation.assignee_id), why=why
         )
-        self._queue(POST, delegation.assignee_id, rendered, delegation, key=checkin_key(checkin))
+        key = checkin_key(checkin)  # nothing anyone's App Home shows has changed yet
+        self._queue(POST, delegation.assignee_id, rendered, delegation, key=key, homes=False)
 
     def checkin_settled(self, delegation: Delegation, checkin: Checkin) -> None:
         rendered = checkin_settled_message(delegation, checkin, tz=self._tz(delegation.assignee_id))
@@ -102,7 +103,7 @@ class SlackNotifier:
 
     def reminder(self, delegation: Delegation) -> None:
         rendered = reminder_message(delegation, tz=self._tz(delegation.assignee_id))
-        self._queue(POST, delegation.assignee_id, rendered, delegation)
+        self._queue(POST, delegation.assignee_id, rendered, delegation, homes=False)
 
     def escalation(self, delegation: Delegation, escalation: Escalation) -> None:
         last = latest_answers(self._session, delegation_ids=[delegation.id or 0])
@@ -219,7 +220,10 @@ class SlackNotifier:
         key: str | None = None,
         thread_key: str | None = None,
         broadcast: bool = False,
+        homes: bool = True,
     ) -> None:
+        """Queue one message about ``delegation``; with ``homes``, the App Homes of the
+        people on it (and of the recipient) are refreshed too."""
         payload = rendered.payload()
         if thread_key:
             payload["thread_key"] = thread_key
@@ -233,8 +237,9 @@ class SlackNotifier:
             delegation_id=delegation.id,
             message_key=key,
         )
-        for person in (delegation.delegator_id, delegation.assignee_id, recipient):
-            self._refresh_home(person, delegation)
+        if homes:
+            for person in (delegation.delegator_id, delegation.assignee_id, recipient):
+                self._refresh_home(person, delegation)
 
     def _in_thread(
         self,
