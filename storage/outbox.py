@@ -132,6 +132,20 @@ def mark_sent(
     return session.execute(statement).rowcount == 1
 
 
+def supersede(session: Session, *, message: OutboxMessage, now: datetime) -> int:
+    """Mark the other waiting messages of ``message``'s recipient and kind as sent: one
+    send that reads the state afterwards (an App Home publish) stands for them all. Only
+    unclaimed ones, committed before this runs; later ones still go."""
+    statement = (
+        update(OutboxMessage)
+        .where(col(OutboxMessage.recipient) == message.recipient)
+        .where(col(OutboxMessage.kind) == message.kind, col(OutboxMessage.id) != message.id)
+        .where(col(OutboxMessage.status) == PENDING, col(OutboxMessage.claimed_until).is_(None))
+        .values(status=SENT, sent_at=now, last_error="superseded")
+    )
+    return session.execute(statement).rowcount
+
+
 def release(session: Session, *, message_id: int, token: str, error: str) -> bool:
     """Give a claimed message back untried (no attempt counted, due as before): Slack
     turned the call away for a reason that is not the message's."""

@@ -307,7 +307,9 @@ class Delivery:
         if message.kind == UPLOAD:
             self._upload(message.recipient, payload)
             return None
-        if message.kind == HOME:  # rendered now, so it shows the latest state
+        if message.kind == HOME:  # rendered now, so it shows the latest state ...
+            with unit_of_work(self._engine) as session:  # ... which the waiting ones wanted
+                outbox.supersede(session, message=message, now=self._clock.now())
             publish_home(self._engine, self._client, message.recipient.removeprefix(HOME_QUEUE))
             return None
         raise DeliveryFailed(f"unknown outbox kind {message.kind!r}", permanent=True)

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from bot.check import run_checks
 from bot.slack.delivery import Delivery
-from bot.slack.notifier import POST, UPDATE
+from bot.slack.notifier import HOME, HOME_QUEUE, POST, UPDATE
 from bot.slack.pacing import PacingPolicy
 from bot.wiring import delivery_client
 from storage import outbox
@@ -250,3 +250,19 @@ def test_a_database_hiccup_while_sending_is_retried_not_parked(
         pass
     assert [s for s, _, _ in statuses(engine)] == ["sent", "sent"]
     assert len(slack.calls_to("chat.update")) == 1
+
+
+def test_waiting_app_home_refreshes_collapse_into_one_publish(
+    engine, delivery, slack, clock
+) -> None:
+    for n in range(3):
+        queue(engine, clock, f"{HOME_QUEUE}{ALICE}", f"refresh {n}", kind=HOME)
+    while delivery.deliver_due():
+        pass
+    [published] = slack.calls_to("views.publish")
+    assert published.params["user_id"] == ALICE
+    assert [s for s, _, _ in statuses(engine)] == ["sent", "sent", "sent"]
+    queue(engine, clock, f"{HOME_QUEUE}{ALICE}", "a later change", kind=HOME)
+    while delivery.deliver_due():
+        pass
+    assert len(slack.calls_to("views.publish")) == 2  # a change after the publish still goes
