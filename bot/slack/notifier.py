@@ -139,7 +139,7 @@ class SlackNotifier:
             self._session,
             kind=POST,
             recipient=channel,
-            payload=digest_message(digest).payload(),
+            payload=digest_message(digest, names=self._names_in(digest)).payload(),
             now=self._now,
             message_key=key,
         )
@@ -204,6 +204,15 @@ class SlackNotifier:
             self._queue(
                 UPDATE, delegation.assignee_id, current, delegation, key=offer_key(delegation)
             )
+
+    def _names_in(self, digest: Digest) -> dict[str, str] | None:
+        """The Slack names of the people a channel's digest lists, as far as known."""
+        if digest.lead is not None:
+            return None
+        people = {person for person, _, _ in digest.current.load}
+        people |= {item.assignee for item in digest.current.oldest}
+        users = (get_user(self._session, user_id=person) for person in sorted(people))
+        return {user.user_id: user.name for user in users if user is not None and user.name}
 
     def reply_privately(self, *, response_url: str, user_id: str, text: str) -> None:
         """An ephemeral answer to the person who clicked, through the action's response_url."""

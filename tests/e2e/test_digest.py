@@ -53,6 +53,7 @@ def test_the_weekly_digest_is_posted_once_with_its_chart(running: Running) -> No
     assert len(digest_posts(running)) == 1
     text = json.dumps(post.params["blocks"], ensure_ascii=False)
     assert "*Delegated*\\n2 (was 0)" in text and "*Completed*\\n1 (was 0)" in text
+    assert "@bob" in text and f"<@{BOB}>" not in text  # listed by name: nobody is pinged
     [uploaded] = running.slack.uploads
     assert uploaded["channel_id"] == DIGESTS and uploaded["thread_ts"] == post.response["ts"]
     assert uploaded["bytes"].startswith(b"\x89PNG")

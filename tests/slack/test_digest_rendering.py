@@ -61,3 +61,11 @@ def test_an_empty_week_reads_well(engine: Engine) -> None:  # noqa: F811
         digest = compute_digest(session, end=datetime(2026, 11, 1, tzinfo=UTC), days=7, tz="UTC")
     assert "A quiet week" in json.dumps(digest_message(digest).payload())
     assert "A quiet week" in digest_text(digest)
+
+
+def test_a_channel_digest_names_people_without_notifying_them(engine: Engine) -> None:  # noqa: F811
+    with unit_of_work(engine) as session:
+        digest = compute_digest(session, end=END, days=7, tz="UTC")
+    text = json.dumps(digest_message(digest, names={"U0BOB": "bob <!here>"}).payload())
+    assert "@bob &lt;!here&gt;" in text and "<@U0BOB>" not in text
+    assert "<@U0ALICE>" in text  # a name not known: a mention rather than nothing

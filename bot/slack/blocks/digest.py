@@ -3,6 +3,7 @@ the load per person, inside Slack's limits whatever the numbers."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from slack_sdk.models.blocks import (
@@ -25,8 +26,17 @@ def first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else ""
 
 
-def digest_message(digest: Digest) -> Rendered:
+def digest_message(digest: Digest, *, names: Mapping[str, str] | None = None) -> Rendered:
+    """``names``: people's Slack names, shown as plain text instead of mentions, so a
+    channel's weekly digest notifies nobody it lists; without one, mentions (a lead's own
+    digest is a DM, where a mention notifies no one)."""
     now = digest.current
+
+    def who(person: str) -> str:
+        return (
+            escaped_clip(f"@{names[person]}", 80) if names and person in names else mention(person)
+        )
+
     heading = title(digest)
     blocks: list[Block] = [HeaderBlock(text=heading)]
     if now.empty and not now.open_items:
@@ -49,11 +59,11 @@ def digest_message(digest: Digest) -> Rendered:
         if now.oldest:
             blocks.append(DividerBlock())
             blocks.append(SectionBlock(text=MarkdownTextObject(text="*Oldest open items*")))
-            blocks += [_open_item(item, now.end) for item in now.oldest]
+            blocks += [_open_item(item, now.end, who(item.assignee)) for item in now.oldest]
         if now.load:
             load = [
                 MarkdownTextObject(
-                    text=f"{mention(person)}\n{open_count} open"
+                    text=f"{who(person)}\n{open_count} open"
                     + (f" · {overdue} overdue" if overdue else "")
                 )
                 for person, open_count, overdue in now.load[:10]
@@ -70,12 +80,12 @@ def digest_message(digest: Digest) -> Rendered:
     return Rendered(text=text, blocks=blocks)
 
 
-def _open_item(item: OpenItem, end: datetime) -> SectionBlock:
+def _open_item(item: OpenItem, end: datetime, assignee: str) -> SectionBlock:
     """One old item, with a button that opens its details and history."""
     return SectionBlock(
         text=MarkdownTextObject(
             text=f"#{item.delegation_id} {escaped_clip(first_line(item.task), 80)}"
-            f" · {mention(item.assignee)} · open {age(item.created_at, end)}"
+            f" · {assignee} · open {age(item.created_at, end)}"
         ),
         accessory=ButtonElement(
             text="Details", action_id=ActionId.ITEM_DETAILS, value=str(item.delegation_id)
