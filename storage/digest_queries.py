@@ -148,58 +148,50 @@ def _rank_of(fraction: float, total: Any) -> Any:
     return (total * percent + 99) // 100
 
 
-def accept_durations(
-    session: Session, *, start: datetime, end: datetime, scope: Scope = None
+def _durations(
+    session: Session,
+    *,
+    earlier: str,
+    later: str,
+    start: datetime,
+    end: datetime,
+    scope: Scope,
+    same_escalation: bool = False,
 ) -> Any:
-    created, accepted = aliased(Event), aliased(Event)
+    """Seconds from each item's ``earlier`` event to its ``later`` one, for ``later`` events
+    in the window: a one-column subquery for ``percentiles``. ``same_escalation`` pairs an
+    acknowledgement with the first level of its own escalation."""
+    first, then = aliased(Event), aliased(Event)
+    pairing = [first.delegation_id == then.delegation_id, first.type == earlier]
+    if same_escalation:
+        pairing += [
+            first.data["escalation_id"].as_integer() == then.data["escalation_id"].as_integer(),
+            first.data["level"].as_integer() == 1,
+        ]
     statement = (
-        select(_seconds(session, accepted.at, created.at).label("seconds"))
-        .select_from(accepted)
-        .join(
-            created,
-            and_(created.delegation_id == accepted.delegation_id, created.type == "created"),
-        )
-        .where(accepted.type == "accepted", accepted.at >= start, accepted.at < end)
+        select(_seconds(session, then.at, first.at).label("seconds"))
+        .select_from(then)
+        .join(first, and_(*pairing))
+        .where(then.type == later, then.at >= start, then.at < end)
     )
-    return _scoped(statement, accepted.delegation_id, scope)
+    return _scoped(statement, then.delegation_id, scope)
 
 
-def completion_durations(
-    session: Session, *, start: datetime, end: datetime, scope: Scope = None
-) -> Any:
-    accepted, completed = aliased(Event), aliased(Event)
-    statement = (
-        select(_seconds(session, completed.at, accepted.at).label("seconds"))
-        .select_from(completed)
-        .join(
-            accepted,
-            and_(accepted.delegation_id == completed.delegation_id, accepted.type == "accepted"),
-        )
-        .where(completed.type == "completed", completed.at >= start, completed.at < end)
+def accept_durations(session: Session, **window: Any) -> Any:
+    """Creation to acceptance, for acceptances in the window (``start``, ``end``, ``scope``)."""
+    return _durations(session, earlier="created", later="accepted", **window)
+
+
+def completion_durations(session: Session, **window: Any) -> Any:
+    """Acceptance to Done, for completions in the window."""
+    return _durations(session, earlier="accepted", later="completed", **window)
+
+
+def acknowledge_durations(session: Session, **window: Any) -> Any:
+    """An escalation's first level to its acknowledgement, for those in the window."""
+    return _durations(
+        session, earlier="escalated", later="acknowledged", same_escalation=True, **window
     )
-    return _scoped(statement, completed.delegation_id, scope)
-
-
-def acknowledge_durations(
-    session: Session, *, start: datetime, end: datetime, scope: Scope = None
-) -> Any:
-    escalated, acknowledged = aliased(Event), aliased(Event)
-    statement = (
-        select(_seconds(session, acknowledged.at, escalated.at).label("seconds"))
-        .select_from(acknowledged)
-        .join(
-            escalated,
-            and_(
-                escalated.delegation_id == acknowledged.delegation_id,
-                escalated.type == "escalated",
-                escalated.data["escalation_id"].as_integer()
-                == acknowledged.data["escalation_id"].as_integer(),
-                escalated.data["level"].as_integer() == 1,
-            ),
-        )
-        .where(acknowledged.type == "acknowledged", acknowledged.at >= start, acknowledged.at < end)
-    )
-    return _scoped(statement, acknowledged.delegation_id, scope)
 
 
 def completed_on_time(
