@@ -18,12 +18,13 @@ from bot.logs import ContextExecutor, install_record_factory
 from bot.metrics import Metrics
 from bot.scheduler import Scheduler, run_tick
 from bot.slack.app import build_app, interactive_client
-from bot.slack.delivery import Delivery, retry_handlers
+from bot.slack.delivery import Delivery
 from bot.slack.directory import LOOKUP_TIMEOUT_SECONDS, SlackDirectory
 from bot.slack.http import SlackWsgi
 from bot.slack.pacing import PacingPolicy
 from bot.slack.runtime import Runtime
 from bot.slack.seen_events import SeenEvents
+from bot.slack.slack_calls import retry_handlers
 from storage.db import make_engine, upgrade
 from storage.health import DatabaseCheck
 
