@@ -13,7 +13,7 @@ from typing import Any
 from dotenv import dotenv_values
 
 from bot.domain.chain import teams_of
-from bot.domain.digest import DigestPolicy
+from bot.domain.digest_schedule import DigestPolicy
 from bot.domain.supervision import SupervisionPolicy
 from bot.domain.working_hours import WorkingWindow
 

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.domain.checkins import note_overdue, send_checkin, send_reminder
-from bot.domain.digest import DigestPolicy, post_lead_digest, post_weekly_digest
+from bot.domain.digest_schedule import DigestPolicy, post_lead_digest, post_weekly_digest
 from bot.domain.escalation import climb
 from bot.domain.escalation_triggers import on_accept_deadline, on_answer_deadline
 from bot.domain.ports import Notifier, WorkFactory

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from bot.domain.digest import DayCount, compute_digest, last_scheduled, window_ending
+from bot.domain.digest import DayCount, compute_digest, window_ending
+from bot.domain.digest_schedule import last_scheduled
 from storage.db import make_engine, unit_of_work, upgrade
 from storage.events import record_event
 from storage.models import Delegation
