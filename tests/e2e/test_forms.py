@@ -99,6 +99,21 @@ def test_bad_fields_come_back_inline_and_nothing_is_created(running: Running) ->
             BlockId.NEW_DUE,
             "date for that time",
         ),
+        (
+            form_values(
+                **{
+                    BlockId.NEW_DUE: {"selected_date": "9999-12-31"},
+                    BlockId.NEW_DUE_TIME: {"selected_time": "23:59"},
+                }
+            ),
+            BlockId.NEW_DUE,
+            "too far away",
+        ),
+        (
+            form_values(**{BlockId.NEW_CONTEXT: {"value": "x" * 2990}}),
+            BlockId.NEW_CONTEXT,
+            "Task and context together",
+        ),
     ]
     for values, block, words in cases:
         response = running.sender.submit_view(user_id=LEAD, view=view, values=values)
@@ -130,12 +145,15 @@ def test_the_global_shortcut_opens_the_form_well_within_the_trigger_life(
 
 
 def test_a_message_becomes_a_prefilled_form_with_a_link_back(running: Running) -> None:
-    message = {"type": "message", "ts": "1700000123.000200", "text": "Can someone fix the build?"}
+    escaped = "Can someone fix the build? &amp; tests &lt;3"  # as Slack sends message text
+    message = {"type": "message", "ts": "1700000123.000200", "text": escaped}
     running.sender.shortcut(user_id=LEAD, callback_id=ShortcutId.DELEGATE_MESSAGE, message=message)
     view = opened_form(running)
     [permalink] = running.slack.calls_to("chat.getPermalink")
     assert permalink.params["channel"] == "C0GENERAL"
     text = json.dumps(view)
     assert "Can someone fix the build?" in text
+    [task] = [block for block in view["blocks"] if block["block_id"] == BlockId.NEW_TASK]
+    assert task["element"]["initial_value"] == "Can someone fix the build? & tests <3"
     assert "https://example.slack.com/archives/C0GENERAL/p1700000123000200" in text
     assert view["private_metadata"] == "C0GENERAL"
