@@ -45,8 +45,7 @@ def reassign(
     supervisor: Supervisor,
 ) -> Delegation:
     """Hand an open item to someone else, who must accept it afresh."""
-    delegation = as_delegator(session, delegation_id=delegation_id, actor=actor, doing="reassign")
-    _must_be_open(delegation)
+    delegation = check_can_reassign(session, delegation_id=delegation_id, actor=actor)
     previous = delegation.assignee_id
     delegator = Person(user_id=delegation.delegator_id)
     check_assignee(delegator=delegator, assignee=new_assignee)
@@ -96,8 +95,7 @@ def propose_due(
     notifier: Notifier,
 ) -> Event:
     """The assignee asks for another due date; the delegator approves or rejects it."""
-    delegation = as_assignee(session, delegation_id=delegation_id, actor=actor)
-    _must_be_open(delegation)
+    delegation = check_can_propose(session, delegation_id=delegation_id, actor=actor)
     if due_at <= now:
         raise BadInput("That date is in the past. Propose one still to come.", field="due")
     if delegation.due_at == due_at:
@@ -178,6 +176,20 @@ def decide_due(
     )
     notifier.due_decided(fresh, proposal, approved=approve)
     return fresh
+
+
+def check_can_reassign(session: Session, *, delegation_id: int, actor: str) -> Delegation:
+    """The item, if ``actor`` (its delegator) may reassign it now."""
+    delegation = as_delegator(session, delegation_id=delegation_id, actor=actor, doing="reassign")
+    _must_be_open(delegation)
+    return delegation
+
+
+def check_can_propose(session: Session, *, delegation_id: int, actor: str) -> Delegation:
+    """The item, if ``actor`` (its assignee) may propose a new due date for it now."""
+    delegation = as_assignee(session, delegation_id=delegation_id, actor=actor)
+    _must_be_open(delegation)
+    return delegation
 
 
 def _change(

@@ -34,12 +34,7 @@ def ask(
     question = (question or "").strip()
     if not question:
         raise BadInput("The question is empty. What would you like to know?", field="question")
-    delegation = as_assignee(session, delegation_id=delegation_id, actor=actor)
-    if delegation.status != DelegationStatus.OFFERED:
-        raise InvalidTransition("Questions are for before you accept; this one is settled.")
-    waiting = _open_question(session, delegation_id)
-    if waiting is not None and waiting.actor == actor:
-        raise InvalidTransition("Your question is still waiting for an answer.")
+    delegation = check_can_ask(session, delegation_id=delegation_id, actor=actor)
     # the clock stops: no "not accepted in time" escalation while the question is open
     _change(session, delegation, now=now, values={"accept_deadline_at": None})
     close_open_escalations(
@@ -70,17 +65,7 @@ def answer(
     reply = (reply or "").strip()
     if not reply:
         raise BadInput("The answer is empty.", field="answer")
-    asked = session.get(Event, question_id)
-    if asked is None or asked.type != EventType.QUESTION_ASKED:
-        raise NotFound("I can't find that question any more.")
-    delegation = as_delegator(
-        session, delegation_id=asked.delegation_id or 0, actor=actor, doing="answer questions on"
-    )
-    open_question = _open_question(session, asked.delegation_id or 0)
-    if open_question is None or open_question.id != asked.id:
-        raise InvalidTransition("Nothing changed: that question was already answered.")
-    if asked.actor != delegation.assignee_id:
-        raise InvalidTransition("Nothing changed: that question came before a reassignment.")
+    asked, delegation = question_to_answer(session, question_id=question_id, actor=actor)
     values: dict[str, object] = {}
     if delegation.status == DelegationStatus.OFFERED:  # the clock starts again, afresh
         values["accept_deadline_at"] = supervisor.deadline(
@@ -97,6 +82,36 @@ def answer(
     )
     notifier.answer(fresh, asked, answered)
     return answered
+
+
+def check_can_ask(session: Session, *, delegation_id: int, actor: str) -> Delegation:
+    """The item, if ``actor`` may ask about it now (before the form opens, and again on
+    submitting): only its assignee, before accepting, one question at a time."""
+    delegation = as_assignee(session, delegation_id=delegation_id, actor=actor)
+    if delegation.status != DelegationStatus.OFFERED:
+        raise InvalidTransition("Questions are for before you accept; this one is settled.")
+    waiting = _open_question(session, delegation_id)
+    if waiting is not None and waiting.actor == actor:
+        raise InvalidTransition("Your question is still waiting for an answer.")
+    return delegation
+
+
+def question_to_answer(
+    session: Session, *, question_id: int, actor: str
+) -> tuple[Event, Delegation]:
+    """The question and its item, if ``actor`` (the delegator) may answer it now."""
+    asked = session.get(Event, question_id)
+    if asked is None or asked.type != EventType.QUESTION_ASKED:
+        raise NotFound("I can't find that question any more.")
+    delegation = as_delegator(
+        session, delegation_id=asked.delegation_id or 0, actor=actor, doing="answer questions on"
+    )
+    open_question = _open_question(session, asked.delegation_id or 0)
+    if open_question is None or open_question.id != asked.id:
+        raise InvalidTransition("Nothing changed: that question was already answered.")
+    if asked.actor != delegation.assignee_id:
+        raise InvalidTransition("Nothing changed: that question came before a reassignment.")
+    return asked, delegation
 
 
 def _open_question(session: Session, delegation_id: int) -> Event | None:

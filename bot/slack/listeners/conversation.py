@@ -10,13 +10,18 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.models.views import View
 
-from bot.domain.changes import decide_due, propose_due, reassign
-from bot.domain.delegations import as_assignee, as_delegator, cancel
+from bot.domain.changes import (
+    check_can_propose,
+    check_can_reassign,
+    decide_due,
+    propose_due,
+    reassign,
+)
+from bot.domain.delegations import cancel
 from bot.domain.due_dates import due_from_picker
-from bot.domain.enums import DelegationStatus, EventType
-from bot.domain.errors import BadInput, InvalidTransition, NotFound
+from bot.domain.errors import BadInput, NotFound
 from bot.domain.intake import resolve_people
-from bot.domain.questions import answer, ask
+from bot.domain.questions import answer, ask, check_can_ask, question_to_answer
 from bot.logs import bind_log_ids
 from bot.slack.blocks.change_modals import (
     answer_modal,
@@ -36,7 +41,6 @@ from bot.slack.forms import (
 from bot.slack.ids import ActionId, BlockId, CallbackId
 from bot.slack.runtime import Runtime
 from storage.db import reading
-from storage.models import Event
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -51,11 +55,9 @@ def register(app: App, runtime: Runtime) -> None:
     def on_ask(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
         with reading(runtime.engine) as session:
-            delegation = as_assignee(
+            delegation = check_can_ask(
                 session, delegation_id=_delegation_id(action), actor=_user(body)
             )
-            if delegation.status != DelegationStatus.OFFERED:
-                raise InvalidTransition("Questions are for before you accept; this one is settled.")
         open_form(body, client, ask_modal(delegation))
 
     @app.view(CallbackId.QUESTION_MODAL)
@@ -78,14 +80,8 @@ def register(app: App, runtime: Runtime) -> None:
     ) -> None:
         ack()
         with reading(runtime.engine) as session:
-            asked = session.get(Event, button_id(action, of="a question"))
-            if asked is None or asked.type != EventType.QUESTION_ASKED:
-                raise NotFound("I can't find that question any more.")
-            delegation = as_delegator(
-                session,
-                delegation_id=asked.delegation_id or 0,
-                actor=_user(body),
-                doing="answer questions on",
+            asked, delegation = question_to_answer(
+                session, question_id=button_id(action, of="a question"), actor=_user(body)
             )
         open_form(body, client, answer_modal(delegation, asked))
 
@@ -111,10 +107,9 @@ def register(app: App, runtime: Runtime) -> None:
     ) -> None:
         ack()
         with reading(runtime.engine) as session:
-            delegation = as_assignee(
+            delegation = check_can_propose(
                 session, delegation_id=_delegation_id(action), actor=_user(body)
             )
-            _must_be_open(delegation.status)
         open_form(body, client, propose_due_modal(delegation))
 
     @app.view(CallbackId.PROPOSE_DUE_MODAL)
@@ -168,13 +163,9 @@ def register(app: App, runtime: Runtime) -> None:
     ) -> None:
         ack()
         with reading(runtime.engine) as session:
-            delegation = as_delegator(
-                session,
-                delegation_id=_delegation_id(action),
-                actor=_user(body),
-                doing="reassign",
+            delegation = check_can_reassign(
+                session, delegation_id=_delegation_id(action), actor=_user(body)
             )
-            _must_be_open(delegation.status)
         open_form(body, client, reassign_modal(delegation))
 
     @app.view(CallbackId.REASSIGN_MODAL)
@@ -226,8 +217,3 @@ def _metadata_id(body: dict[str, Any]) -> int:
     if number is None:
         raise NotFound("This form no longer points at anything I know.")
     return number
-
-
-def _must_be_open(status: str) -> None:
-    if not DelegationStatus(status).is_open:
-        raise InvalidTransition(f"Nothing changed: this delegation is {status}.")
