@@ -34,12 +34,12 @@ from bot.clock import SystemClock
 from bot.domain.jobs import tick
 from bot.domain.ports import Person, Work
 from bot.domain.supervision import SupervisionPolicy, Supervisor
+from bot.sandbox.emulator import SlackEmulator
 from bot.slack.delivery import Delivery, retry_handlers
 from bot.slack.notifier import SlackNotifier
 from bot.slack.pacing import PacingPolicy
 from storage.db import make_engine, unit_of_work, upgrade
 from storage.models import Delegation, OutboxMessage
-from tests.slack_double import SlackDouble
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday, inside working hours
 TOKEN = "xoxb-burst"
@@ -113,7 +113,7 @@ def pending_count(engine: Engine) -> int:
 
 
 def drain(
-    url: str, double: SlackDouble, count: int, *, budget: float, replicas: int
+    url: str, double: SlackEmulator, count: int, *, budget: float, replicas: int
 ) -> tuple[float, list[Engine]]:
     """Start the delivery replicas; when the delivery started (monotonic) once all is sent."""
     engines = [make_engine(url) for _ in range(replicas)]
@@ -142,7 +142,7 @@ def drain(
     return started, engines
 
 
-def double_limit(double: SlackDouble) -> float:
+def double_limit(double: SlackEmulator) -> float:
     limit = double._rate_limit
     return float(limit.workspace) if limit and limit.workspace else float("inf")
 
@@ -165,7 +165,7 @@ def measure(url: str, count: int, limit: float, budget: float, replicas: int) ->
     queued = queue_checkins(engine)
     tick_seconds = time.perf_counter() - began
     engine.dispose()
-    with SlackDouble(bot_token=TOKEN) as double:
+    with SlackEmulator(bot_token=TOKEN) as double:
         double.add_user("U0LEAD", tz="UTC")
         for n in range(count):
             double.add_user(person(n), tz="UTC")

@@ -37,8 +37,8 @@ from waitress.server import create_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot.sandbox.emulator import SlackEmulator
 from bot.slack.ids import ActionId
-from tests.slack_double import SlackDouble
 from tests.slack_requests import SlackSender
 
 SECRET = "benchmark-signing-secret"
@@ -55,7 +55,7 @@ class Server:
 
 
 @contextmanager
-def steward_server(slack: SlackDouble) -> Iterator[Server]:
+def steward_server(slack: SlackEmulator) -> Iterator[Server]:
     """``steward serve --http`` in its own process, as it runs in production."""
     with tempfile.TemporaryDirectory() as folder:
         port = _free_port()
@@ -113,7 +113,7 @@ def _wait_healthy(url: str, timeout: float = 20.0) -> None:
 
 
 @contextmanager
-def bare_bolt_server(slack: SlackDouble) -> Iterator[Server]:
+def bare_bolt_server(slack: SlackEmulator) -> Iterator[Server]:
     """The baseline: a Bolt app that only acks the same command and the same button."""
     client = WebClient(base_url=slack.api_url, token=TOKEN)
     app = App(client=client, signing_secret=SECRET, token_verification_enabled=False)
@@ -185,7 +185,7 @@ def load(
     }
 
 
-def time_to_assignee(base_url: str, slack: SlackDouble, *, count: int) -> dict[str, float]:
+def time_to_assignee(base_url: str, slack: SlackEmulator, *, count: int) -> dict[str, float]:
     """From the command to the offer DM reaching the double, one delegation at a time. The
     probes go round PROBED people, so no DM channel gets two within Slack's one second
     (Steward would rightly space those out)."""
@@ -218,7 +218,7 @@ def time_to_assignee(base_url: str, slack: SlackDouble, *, count: int) -> dict[s
 def compare(
     steward: Server,
     bare: Server,
-    slack: SlackDouble,
+    slack: SlackEmulator,
     *,
     concurrency: int,
     seconds: float,
@@ -241,7 +241,7 @@ def compare(
     return _summarise(runs)
 
 
-def offers_to_accept(server: Server, slack: SlackDouble, *, count: int) -> Request:
+def offers_to_accept(server: Server, slack: SlackEmulator, *, count: int) -> Request:
     """Create ``count`` offers on Steward (through the real path), then a request that
     accepts the next one each time; the baseline acks any id."""
     if server.database is None:
@@ -271,7 +271,7 @@ def offers_to_accept(server: Server, slack: SlackDouble, *, count: int) -> Reque
     return accept_next
 
 
-def peak_rss_mb(server: Server, slack: SlackDouble, *, delegations: int) -> float:
+def peak_rss_mb(server: Server, slack: SlackEmulator, *, delegations: int) -> float:
     """Steward's peak resident memory (VmHWM) after ``delegations`` more delegations."""
     assert server.pid is not None
     sender_pool = [
@@ -318,7 +318,7 @@ def measure(
     """The request path (and on request the button path and memory), both sides served
     side by side against one Slack double."""
     results: dict[str, Any] = {"request_path": {}, "button_path": {}}
-    with SlackDouble(bot_token=TOKEN) as slack:
+    with SlackEmulator(bot_token=TOKEN) as slack:
         slack.add_user(DELEGATOR, tz="America/New_York")
         slack.add_user(ASSIGNEE, tz="Europe/London")
         for person in PROBED:

@@ -14,14 +14,14 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
+from bot.clock import ManualClock
 from bot.config import Settings, load_settings
 from bot.export import iter_records
+from bot.sandbox.emulator import Call, SlackEmulator
 from bot.slack.http import HttpServer
 from bot.slack.ids import ActionId
 from bot.wiring import Steward, assemble
 from storage.db import make_engine
-from tests.fakes import FakeClock
-from tests.slack_double import Call, SlackDouble
 from tests.slack_requests import SlackSender
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -31,7 +31,7 @@ LEAD, ALICE, BOB, CAROL = "U0LEAD", "U0ALICE", "U0BOB", "U0CAROL"
 BOT_USER, GONE = "U0ROBOT", "U0GONE"
 
 
-def seed_people(slack: SlackDouble) -> None:
+def seed_people(slack: SlackEmulator) -> None:
     slack.add_user(LEAD, name="lead", tz="America/New_York")
     slack.add_user(ALICE, name="alice", tz="Europe/London")
     slack.add_user(BOB, name="bob", tz="America/Los_Angeles")
@@ -41,13 +41,13 @@ def seed_people(slack: SlackDouble) -> None:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def clock() -> ManualClock:
+    return ManualClock()
 
 
 @pytest.fixture
-def slack() -> Iterator[SlackDouble]:
-    with SlackDouble(bot_token=BOT_TOKEN) as double:
+def slack() -> Iterator[SlackEmulator]:
+    with SlackEmulator(bot_token=BOT_TOKEN) as double:
         seed_people(double)
         yield double
 
@@ -81,7 +81,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]
 
 
 def settings_for(
-    slack: SlackDouble, database_url: str, *, policy_file: Path | None = None, **overrides: str
+    slack: SlackEmulator, database_url: str, *, policy_file: Path | None = None, **overrides: str
 ) -> Settings:
     env = {
         "SLACK_BOT_TOKEN": BOT_TOKEN,
@@ -114,8 +114,8 @@ class Running:
     """A Steward serving HTTP on 127.0.0.1, delivering to the Slack double."""
 
     steward: Steward
-    slack: SlackDouble
-    clock: FakeClock
+    slack: SlackEmulator
+    clock: ManualClock
     sender: SlackSender
     base_url: str
 
@@ -180,7 +180,7 @@ def iso(moment: datetime) -> str:
 
 @pytest.fixture
 def running(
-    slack: SlackDouble, clock: FakeClock, database_url: str, policy_file: Path
+    slack: SlackEmulator, clock: ManualClock, database_url: str, policy_file: Path
 ) -> Iterator[Running]:
     steward = assemble(settings_for(slack, database_url, policy_file=policy_file), clock=clock)
     server = HttpServer(steward.wsgi(), host="127.0.0.1", port=0, threads=8)

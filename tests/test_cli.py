@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.sandbox.emulator import SlackEmulator
 from tests.conftest import ALICE, BOT_TOKEN, Running
-from tests.slack_double import SlackDouble
 
 
 def steward(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -40,7 +40,7 @@ def env_for(running: Running, policy: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def base_env(tmp_path: Path, slack: SlackDouble) -> dict[str, str]:
+def base_env(tmp_path: Path, slack: SlackEmulator) -> dict[str, str]:
     return {
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": "secret",
@@ -90,7 +90,7 @@ def test_export_needs_a_schema_and_changes_nothing(
 
 
 def test_check_reports_what_is_right_and_wrong(
-    tmp_path: Path, base_env: dict[str, str], slack: SlackDouble
+    tmp_path: Path, base_env: dict[str, str], slack: SlackEmulator
 ) -> None:
     slack.add_user("U0CAROL", tz="UTC")
     (tmp_path / "steward.toml").write_text(
@@ -130,7 +130,7 @@ def test_export_jsonl_and_csv(running: Running, tmp_path: Path) -> None:
 
 
 def test_serve_reports_chain_problems_at_start_up(
-    tmp_path: Path, base_env: dict[str, str], slack: SlackDouble
+    tmp_path: Path, base_env: dict[str, str], slack: SlackEmulator
 ) -> None:
     (tmp_path / "steward.toml").write_text(
         '[chain]\nU0ALICE = "U0NOBODY"\nU0LOOPA = "U0LOOPB"\nU0LOOPB = "U0LOOPA"\n'
@@ -161,7 +161,7 @@ def test_serve_reports_chain_problems_at_start_up(
 
 
 def test_socket_mode_wiring_builds_without_a_signing_secret(
-    slack: SlackDouble, tmp_path: Path
+    slack: SlackEmulator, tmp_path: Path
 ) -> None:
     """Socket Mode needs no signing secret; the handler is the websocket-client adapter.
     (Connecting needs Slack's Socket Mode server, which is not available here.)"""

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from bot.clock import ManualClock
 from bot.domain import delegations as d
 from bot.domain.chain import chain_for, find_loops, teams_of
 from bot.domain.checkins import answer_checkin
@@ -26,7 +27,7 @@ from bot.domain.working_hours import WorkingWindow
 from bot.slack.notifier import SlackNotifier
 from storage.db import make_engine, unit_of_work, upgrade
 from storage.models import Checkin, Escalation, Event, OutboxMessage
-from tests.fakes import FakeClock, StaticDirectory
+from tests.fakes import StaticDirectory
 
 MONDAY_9 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 LEAD, ALICE, CAROL, DAVE = "U0LEAD", "U0ALICE", "U0CAROL", "U0DAVE"
@@ -73,7 +74,7 @@ class World:
 
     def __init__(self, engine: Engine, policy: SupervisionPolicy) -> None:
         self.engine = engine
-        self.clock = FakeClock(MONDAY_9)
+        self.clock = ManualClock(MONDAY_9)
         self.supervisor = Supervisor(policy=policy, directory=StaticDirectory(*PEOPLE))
 
     @contextmanager

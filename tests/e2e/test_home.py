@@ -9,11 +9,11 @@ from typing import Any
 
 from sqlalchemy import insert
 
+from bot.sandbox.emulator import Call
 from bot.slack.ids import ActionId
 from storage.db import unit_of_work
 from storage.models import Delegation
 from tests.conftest import ALICE, BOB, LEAD, Running
-from tests.slack_double import Call
 
 
 def homes_of(running: Running, user: str, count: int = 1) -> list[Call]:

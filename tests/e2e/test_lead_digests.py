@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.sandbox.emulator import Call
 from bot.slack.ids import ActionId
 from tests.conftest import ALICE, BOB, CAROL, LEAD, Running
-from tests.slack_double import Call
 from tests.test_cli import env_for, steward
 
 TITLE = "Your team's delegation digest"

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
+from bot.sandbox.emulator import Call
 from bot.slack.ids import ActionId
 from tests.conftest import ALICE, BOB, LEAD, Running
-from tests.slack_double import Call
 
 
 @pytest.fixture

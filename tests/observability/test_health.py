@@ -12,12 +12,12 @@ from pathlib import Path
 import requests
 from sqlalchemy import create_engine
 
+from bot.clock import ManualClock
+from bot.sandbox.emulator import SlackEmulator
 from bot.wiring import assemble
 from storage.health import DatabaseCheck
 from tests.conftest import settings_for
-from tests.fakes import FakeClock
 from tests.observability.conftest import scrape, serving, value
-from tests.slack_double import SlackDouble
 
 
 def _health(base_url: str) -> requests.Response:
@@ -25,7 +25,7 @@ def _health(base_url: str) -> requests.Response:
 
 
 def test_healthz_fails_when_the_postgresql_database_is_dropped(
-    slack: SlackDouble, clock: FakeClock, postgres_database: tuple[str, Callable[[], None]]
+    slack: SlackEmulator, clock: ManualClock, postgres_database: tuple[str, Callable[[], None]]
 ) -> None:
     url, drop = postgres_database
     steward = assemble(settings_for(slack, url), clock=clock)
@@ -43,7 +43,7 @@ def test_healthz_fails_when_the_postgresql_database_is_dropped(
 
 
 def test_healthz_fails_when_the_sqlite_file_is_gone(
-    slack: SlackDouble, clock: FakeClock, tmp_path: Path
+    slack: SlackEmulator, clock: ManualClock, tmp_path: Path
 ) -> None:
     directory = tmp_path / "data"
     directory.mkdir()

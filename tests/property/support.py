@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, Phase, settings
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
+from bot.sandbox.emulator import SlackEmulator
 from storage.models import OutboxMessage
-from tests.slack_double import SlackDouble
 
 # Examples against the running app: one app serves every example of a test, so the
 # function-scoped fixtures are shared on purpose. Derandomized: the same examples every run.
@@ -138,7 +138,7 @@ def assert_no_special_mention(shown: str, *, allowed_mentions: set[str]) -> None
     assert bare is None, f"unescaped '&' at {bare.start()} in {shown[:600]!r}"
 
 
-def sent_messages(slack: SlackDouble) -> list[dict[str, Any]]:
+def sent_messages(slack: SlackEmulator) -> list[dict[str, Any]]:
     """Everything the bot asked Slack to show: posts, updates, ephemerals, modals and
     response_url replies, as the double recorded them."""
     shown: list[dict[str, Any]] = []

@@ -23,10 +23,10 @@ import requests
 from sqlalchemy import Engine
 
 from bot.config import Policy
+from bot.sandbox.emulator import Call, SlackEmulator
 from storage.db import make_engine, upgrade
 from tests.conftest import BOT_TOKEN, POSTGRES_URL, SIGNING_SECRET, _postgres_schema_url
 from tests.conftest import seed_people as seed_test_people
-from tests.slack_double import Call, SlackDouble
 from tests.slack_requests import SlackSender
 
 REPO = Path(__file__).resolve().parents[2]
@@ -43,7 +43,7 @@ escalation_timeout = "2s"
 """
 
 
-class WatchedSlack(SlackDouble):
+class WatchedSlack(SlackEmulator):
     """The Slack double, also counting the requests it is still answering (a scripted delay
     included), so a test can kill a replica while a Slack call of its is in flight."""
 

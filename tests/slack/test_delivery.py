@@ -13,6 +13,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.check import run_checks
+from bot.clock import ManualClock
+from bot.sandbox.emulator import SlackEmulator
 from bot.slack.delivery import Delivery
 from bot.slack.notifier import HOME, HOME_QUEUE, POST, UPDATE
 from bot.slack.pacing import PacingPolicy
@@ -21,8 +23,6 @@ from storage import outbox
 from storage.db import make_engine, unit_of_work, upgrade
 from storage.models import OutboxMessage
 from tests.conftest import ALICE, BOB, settings_for
-from tests.fakes import FakeClock
-from tests.slack_double import SlackDouble
 
 
 @pytest.fixture
@@ -38,17 +38,19 @@ def engine(database_url: str) -> Iterator[Engine]:
 ROOMY = PacingPolicy(per_second=1000)
 
 
-def worker(engine: Engine, slack: SlackDouble, clock: FakeClock, database_url: str) -> Delivery:
+def worker(engine: Engine, slack: SlackEmulator, clock: ManualClock, database_url: str) -> Delivery:
     settings = settings_for(slack, database_url)
     return Delivery(engine=engine, client=delivery_client(settings), clock=clock, pacing=ROOMY)
 
 
 @pytest.fixture
-def delivery(engine: Engine, slack: SlackDouble, clock: FakeClock, database_url: str) -> Delivery:
+def delivery(
+    engine: Engine, slack: SlackEmulator, clock: ManualClock, database_url: str
+) -> Delivery:
     return worker(engine, slack, clock, database_url)
 
 
-def queue(engine: Engine, clock: FakeClock, recipient: str, text: str, **kwargs: object) -> int:
+def queue(engine: Engine, clock: ManualClock, recipient: str, text: str, **kwargs: object) -> int:
     with unit_of_work(engine) as session:
         message = outbox.enqueue(
             session,
@@ -76,7 +78,7 @@ def claimed(engine: Engine) -> bool:
         return rows.first() is not None
 
 
-def posted_texts(slack: SlackDouble) -> list[str]:
+def posted_texts(slack: SlackEmulator) -> list[str]:
     return [c.params["text"] for c in slack.calls_to("chat.postMessage") if c.response.get("ok")]
 
 

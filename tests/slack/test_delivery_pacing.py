@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from bot.clock import SystemClock
+from bot.clock import ManualClock, SystemClock
 from bot.config import ConfigError, policy_from_mapping
+from bot.sandbox.emulator import SlackEmulator
 from bot.slack.delivery import Delivery
 from bot.slack.notifier import POST, RESPOND, UPDATE
 from bot.slack.pacing import PacingPolicy
@@ -21,8 +22,6 @@ from storage import outbox
 from storage.db import make_engine, unit_of_work, upgrade
 from storage.models import OutboxMessage
 from tests.conftest import ALICE, BOB, CAROL, settings_for
-from tests.fakes import FakeClock
-from tests.slack_double import SlackDouble
 
 TICK = timedelta(milliseconds=10)
 
@@ -37,9 +36,9 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 def worker(
     engine: Engine,
-    slack: SlackDouble,
+    slack: SlackEmulator,
     database_url: str,
-    clock: FakeClock,
+    clock: ManualClock,
     *,
     per_second: float = 20,
     pace_clock: SystemClock | None = None,
@@ -55,7 +54,13 @@ def worker(
 
 
 def queue(
-    engine: Engine, clock: FakeClock, recipient: str, text: str, *, kind: str = POST, key: str = ""
+    engine: Engine,
+    clock: ManualClock,
+    recipient: str,
+    text: str,
+    *,
+    kind: str = POST,
+    key: str = "",
 ) -> None:
     with unit_of_work(engine) as session:
         outbox.enqueue(
@@ -68,7 +73,7 @@ def queue(
         )
 
 
-def posted(slack: SlackDouble, recipient: str | None = None) -> list[str]:
+def posted(slack: SlackEmulator, recipient: str | None = None) -> list[str]:
     channel = slack.dm_channel_for(recipient) if recipient and recipient[0] == "U" else recipient
     return [
         call.params["text"]
@@ -82,7 +87,9 @@ def rows(engine: Engine) -> list[OutboxMessage]:
         return list(session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all())
 
 
-def run(workers: list[Delivery], clock: FakeClock, seconds: float, step: timedelta = TICK) -> None:
+def run(
+    workers: list[Delivery], clock: ManualClock, seconds: float, step: timedelta = TICK
+) -> None:
     """Let ``seconds`` of fake time pass in steps, every worker making a pass at each."""
     for _ in range(round(seconds / step.total_seconds())):
         for delivery in workers:

@@ -23,14 +23,14 @@ from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryInt
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, HeaderBlock, SectionBlock
 from slack_sdk.webhook import WebhookClient
 
-from tests.slack_double import SlackDouble
+from bot.sandbox.emulator import SlackEmulator
 
 TOKEN = "xoxb-test-token"
 
 
 @pytest.fixture
-def double() -> Iterator[SlackDouble]:
-    with SlackDouble() as slack:
+def double() -> Iterator[SlackEmulator]:
+    with SlackEmulator() as slack:
         slack.add_user("U0ALICE", name="alice", tz="Europe/Berlin", real_name="Alice A")
         slack.add_user("U0GONE", deleted=True, tz=None)
         yield slack
@@ -38,7 +38,7 @@ def double() -> Iterator[SlackDouble]:
 
 
 @pytest.fixture
-def client(double: SlackDouble) -> WebClient:
+def client(double: SlackEmulator) -> WebClient:
     return WebClient(base_url=double.api_url, token=TOKEN, retry_handlers=[])
 
 
@@ -57,7 +57,7 @@ def post_raw(url: str, body: bytes, content_type: str) -> tuple[int, dict[str, A
         return exc.code, json.loads(exc.read())
 
 
-def test_urls_and_auth_test(double: SlackDouble, client: WebClient) -> None:
+def test_urls_and_auth_test(double: SlackEmulator, client: WebClient) -> None:
     assert double.api_url == double.base_url + "/api/"
     assert double.response_url("abc") == double.base_url + "/response/abc"
     answer = client.auth_test()
@@ -66,7 +66,7 @@ def test_urls_and_auth_test(double: SlackDouble, client: WebClient) -> None:
     assert double.calls[-1].token == TOKEN and double.calls[-1].status == 200
 
 
-def test_auth_errors(double: SlackDouble) -> None:
+def test_auth_errors(double: SlackEmulator) -> None:
     no_token = WebClient(base_url=double.api_url)
     assert error_of(no_token.auth_test).response["error"] == "not_authed"
     wrong = WebClient(base_url=double.api_url, token="xoxb-wrong")
@@ -90,7 +90,7 @@ def test_users_info(client: WebClient) -> None:
     assert error_of(client.users_info, user="U0NOBODY").response["error"] == "user_not_found"
 
 
-def test_dm_post_update_and_messages_in(double: SlackDouble, client: WebClient) -> None:
+def test_dm_post_update_and_messages_in(double: SlackEmulator, client: WebClient) -> None:
     channel = client.conversations_open(users="U0ALICE")["channel"]["id"]
     assert channel == double.dm_channel_for("U0ALICE") == "D0ALICE"
     blocks = [SectionBlock(text="*hello*", block_id="b1")]
@@ -110,7 +110,7 @@ def test_dm_post_update_and_messages_in(double: SlackDouble, client: WebClient) 
 
 
 @pytest.mark.filterwarnings("ignore:The top-level `text` argument is missing")
-def test_message_errors(double: SlackDouble, client: WebClient) -> None:
+def test_message_errors(double: SlackEmulator, client: WebClient) -> None:
     double.add_channel_not_found("C0GONE")
     cases: list[tuple[dict[str, Any], str]] = [
         ({"channel": "C0GONE", "text": "x"}, "channel_not_found"),
@@ -128,7 +128,7 @@ def test_message_errors(double: SlackDouble, client: WebClient) -> None:
     assert client.chat_postMessage(channel="C0GENERAL", text="x" * 40_000)["ok"]
 
 
-def test_ephemeral(double: SlackDouble, client: WebClient) -> None:
+def test_ephemeral(double: SlackEmulator, client: WebClient) -> None:
     answer = client.chat_postEphemeral(channel="C0GENERAL", user="U0ALICE", text="only you")
     assert answer["message_ts"] and double.ephemerals[0]["user"] == "U0ALICE"
     double.add_user("U0BOB")
@@ -189,7 +189,7 @@ def test_invalid_blocks(client: WebClient, blocks: list[dict[str, Any]], pointer
     assert any(f"[json-pointer:{pointer}]" in e for e in error.response["errors"]), error.response
 
 
-def test_valid_blocks_and_form_encoded_blocks(double: SlackDouble, client: WebClient) -> None:
+def test_valid_blocks_and_form_encoded_blocks(double: SlackEmulator, client: WebClient) -> None:
     blocks = [
         HeaderBlock(text="Steward"),
         SectionBlock(text="hi", fields=["a", "b"]),
@@ -217,7 +217,7 @@ def modal(**extra: Any) -> dict[str, Any]:
     }
 
 
-def test_views(double: SlackDouble, client: WebClient) -> None:
+def test_views(double: SlackEmulator, client: WebClient) -> None:
     opened = client.views_open(trigger_id="t1", view=modal(private_metadata="42"))["view"]
     assert opened["id"].startswith("V") and opened["private_metadata"] == "42"
     updated = client.views_update(view_id=opened["id"], view=modal(callback_id="cb"))["view"]
@@ -244,7 +244,7 @@ def test_view_errors(client: WebClient) -> None:
 
 
 def test_rate_limit_then_retry_succeeds(
-    double: SlackDouble, monkeypatch: pytest.MonkeyPatch
+    double: SlackEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # slack_sdk sleeps Retry-After plus random() seconds; pin the jitter to keep this test short
     monkeypatch.setattr(
@@ -274,7 +274,7 @@ class Ticks:
         return self.now
 
 
-def test_enforced_rate_limit_per_channel(double: SlackDouble, client: WebClient) -> None:
+def test_enforced_rate_limit_per_channel(double: SlackEmulator, client: WebClient) -> None:
     ticks = Ticks()
     double.enforce_rate_limit(per_channel=1, channel_burst=2, clock=ticks)
     assert client.chat_postMessage(channel="C0ONE", text="1")["ok"]
@@ -294,7 +294,7 @@ def test_enforced_rate_limit_per_channel(double: SlackDouble, client: WebClient)
     assert client.chat_update(channel="C0ONE", ts=posted["ts"], text="edited")["ok"]  # not a post
 
 
-def test_enforced_rate_limit_workspace_wide(double: SlackDouble, client: WebClient) -> None:
+def test_enforced_rate_limit_workspace_wide(double: SlackEmulator, client: WebClient) -> None:
     ticks = Ticks()
     double.enforce_rate_limit(per_channel=None, workspace=3, clock=ticks)
     for n in range(3):  # a second's worth passes at once
@@ -313,7 +313,7 @@ def test_enforced_rate_limit_workspace_wide(double: SlackDouble, client: WebClie
 
 
 def test_the_rate_limit_runs_on_real_time_by_default(
-    double: SlackDouble, client: WebClient
+    double: SlackEmulator, client: WebClient
 ) -> None:
     double.enforce_rate_limit(per_channel=20, channel_burst=20)  # real time
     for _ in range(20):
@@ -325,7 +325,7 @@ def test_the_rate_limit_runs_on_real_time_by_default(
     assert all(a.at <= b.at for a, b in pairwise(calls))
 
 
-def test_server_errors(double: SlackDouble, client: WebClient) -> None:
+def test_server_errors(double: SlackEmulator, client: WebClient) -> None:
     double.fail_next("users.info", status=500)
     assert error_of(client.users_info, user="U0ALICE").response.status_code == 500
     retrying = WebClient(
@@ -341,7 +341,7 @@ def test_server_errors(double: SlackDouble, client: WebClient) -> None:
     assert [c.status for c in double.calls_to("users.info")] == [500, 503, 200, 200, 200]
 
 
-def test_delay_times_out_client_but_not_the_double(double: SlackDouble) -> None:
+def test_delay_times_out_client_but_not_the_double(double: SlackEmulator) -> None:
     impatient = WebClient(base_url=double.api_url, token=TOKEN, timeout=0.2, retry_handlers=[])
     double.fail_next("chat.postMessage", status=503, delay=0.5)
     with pytest.raises(TimeoutError):
@@ -352,7 +352,7 @@ def test_delay_times_out_client_but_not_the_double(double: SlackDouble) -> None:
     assert impatient.auth_test()["ok"] and time.monotonic() - started >= 0.1
 
 
-def test_malformed_and_unknown(double: SlackDouble, client: WebClient) -> None:
+def test_malformed_and_unknown(double: SlackEmulator, client: WebClient) -> None:
     url = double.api_url + "chat.postMessage"
     assert post_raw(url, b"{not json", "application/json") == (
         200,
@@ -366,7 +366,7 @@ def test_malformed_and_unknown(double: SlackDouble, client: WebClient) -> None:
     assert client.auth_test()["ok"]
 
 
-def test_wait_for_and_reset(double: SlackDouble, client: WebClient) -> None:
+def test_wait_for_and_reset(double: SlackEmulator, client: WebClient) -> None:
     def later() -> None:
         time.sleep(0.05)
         client.chat_postMessage(channel="C0GENERAL", text="late")
@@ -380,7 +380,7 @@ def test_wait_for_and_reset(double: SlackDouble, client: WebClient) -> None:
     assert double.calls == [] and double.calls_to("chat.postMessage") == []
 
 
-def test_response_url(double: SlackDouble) -> None:
+def test_response_url(double: SlackEmulator) -> None:
     webhook = WebhookClient(double.response_url("r9"))
     answer = webhook.send(text="done", replace_original=True, blocks=[SectionBlock(text="*done*")])
     assert (answer.status_code, answer.body) == (200, "ok")
@@ -394,7 +394,7 @@ def test_response_url(double: SlackDouble) -> None:
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 
 
-def test_files_upload_v2_into_a_thread(double: SlackDouble, client: WebClient) -> None:
+def test_files_upload_v2_into_a_thread(double: SlackEmulator, client: WebClient) -> None:
     parent = client.chat_postMessage(channel="C0GENERAL", text="Daily digest")["ts"]
     answer = client.files_upload_v2(
         channel="C0GENERAL",
@@ -429,7 +429,7 @@ def test_files_upload_v2_into_a_thread(double: SlackDouble, client: WebClient) -
 
 
 def test_files_upload_v2_dm_private_and_title_default(
-    double: SlackDouble, client: WebClient
+    double: SlackEmulator, client: WebClient
 ) -> None:
     client.files_upload_v2(channel="U0ALICE", content="hello", filename="a.txt")
     client.files_upload_v2(content=b"secret", filename="b.txt")
@@ -440,7 +440,7 @@ def test_files_upload_v2_dm_private_and_title_default(
     assert first["file_id"] != second["file_id"]
 
 
-def test_files_upload_v2_failures(double: SlackDouble, client: WebClient) -> None:
+def test_files_upload_v2_failures(double: SlackEmulator, client: WebClient) -> None:
     upload = {"file": PNG_BYTES, "filename": "digest.png", "title": "t"}
     double.fail_next("files.completeUploadExternal", error="internal_error")
     failed = error_of(client.files_upload_v2, channel="C0GENERAL", **upload)

@@ -1,5 +1,7 @@
-"""A Slack Web API double: a real HTTP server on 127.0.0.1 that the bot reaches through
-``WebClient(base_url=double.api_url)``. Standard library only.
+"""The Slack emulator: a Slack Web API double, a real HTTP server on 127.0.0.1 that the bot
+reaches through ``WebClient(base_url=double.api_url)``. Standard library only.
+
+The tests, the benchmarks and ``steward sandbox`` share it; ``steward serve`` never imports it.
 
 Every ``/api/<method>`` call is recorded as a :class:`Call`; JSON posted to
 ``double.response_url(token)`` is recorded in ``double.responses``. Methods answer the way
@@ -28,10 +30,7 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
-try:
-    from .slack_double_blocks import message_block_errors, view_errors
-except ImportError:  # imported as a top-level module (tests/ on sys.path)
-    from slack_double_blocks import message_block_errors, view_errors  # type: ignore[no-redef]
+from bot.sandbox.block_checks import message_block_errors, view_errors
 
 JSON_KEYS = ("blocks", "attachments", "view", "metadata")
 MAX_TEXT = 40_000
@@ -105,7 +104,7 @@ class _Script:
     delay: float = 0.0
 
 
-class SlackDouble:
+class SlackEmulator:
     def __init__(
         self,
         *,
@@ -158,7 +157,7 @@ class SlackDouble:
         self.add_user(bot_user_id, name="steward", is_bot=True)
 
     # ----- lifecycle -------------------------------------------------------------------------
-    def start(self) -> SlackDouble:
+    def start(self) -> SlackEmulator:
         if self._server is None:
             self._server = _Server(("127.0.0.1", 0), _RequestHandler)
             self._server.double = self
@@ -177,7 +176,7 @@ class SlackDouble:
             self._thread.join(timeout=5)
             self._thread = None
 
-    def __enter__(self) -> SlackDouble:
+    def __enter__(self) -> SlackEmulator:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:
@@ -186,7 +185,7 @@ class SlackDouble:
     @property
     def base_url(self) -> str:
         if self._server is None:
-            raise RuntimeError("SlackDouble is not started")
+            raise RuntimeError("the Slack emulator is not started")
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     @property
@@ -768,7 +767,7 @@ def _parse_body(content_type: str, body: bytes | None) -> dict[str, Any]:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
-    double: SlackDouble
+    double: SlackEmulator
 
 
 class _RequestHandler(BaseHTTPRequestHandler):
