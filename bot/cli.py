@@ -1,4 +1,4 @@
-"""The ``steward`` command: serve, digest, export, db upgrade, check."""
+"""The ``steward`` command: serve, digest, export, db upgrade, check, sandbox."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NoReturn
 
 from bot.config import ConfigError, Settings, environment, load_settings
@@ -47,6 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument(
         "--post", action="store_true", help="also post it (to digest_channel; a lead's by DM)"
     )
+    sandbox = commands.add_parser(
+        "sandbox", help="try Steward on this machine: a local Slack page, no workspace needed"
+    )
+    sandbox.add_argument("--db", type=Path, metavar="FILE", help="keep the sandbox's SQLite database in FILE")
+    sandbox.add_argument("--port", type=int, default=3300, help="the page's port (default 3300)")
+    sandbox.add_argument("--script", choices=["demo"], help="play a story and print it")
+    sandbox.add_argument("--open", action="store_true", help="open the page in a browser")
     return parser
 
 
@@ -56,6 +64,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if log_format not in LOG_FORMATS:
         print("steward: LOG_FORMAT must be text or json", file=sys.stderr)
         return 2
+    if args.command == "sandbox":  # needs no tokens, environment or policy file
+        configure_logging(level=os.environ.get("LOG_LEVEL", "WARNING"), log_format=log_format)
+        from bot.sandbox.command import run_sandbox
+
+        try:
+            return run_sandbox(
+                database=args.db, port=args.port, script=args.script, open_browser=args.open
+            )
+        except KeyboardInterrupt:
+            return 0
     configure_logging(level=os.environ.get("LOG_LEVEL", "INFO"), log_format=log_format)
     try:
         settings = load_settings(environment(os.environ))

@@ -273,6 +273,22 @@ class SlackEmulator:
         with self._lock:
             self._scripts.setdefault(method, deque()).extend([script] * times)
 
+    def stamp(self) -> str:
+        """A fresh message ts, later than every message so far (for what the sandbox shows
+        beside the messages, such as a slash command's ephemeral answer)."""
+        with self._lock:
+            return self._next_ts()
+
+    def users(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(user) for user in self._users.values()]
+
+    def home_view(self, user_id: str) -> dict[str, Any] | None:
+        """The Home tab last published for ``user_id``."""
+        with self._lock:
+            view_id = self._home_view_ids.get(user_id)
+            return copy.deepcopy(self.views[view_id]) if view_id else None
+
     def dm_channel_for(self, user_id: str) -> str:
         return "D" + user_id[1:]
 
@@ -438,7 +454,7 @@ class SlackEmulator:
             if problems:
                 self.errors.append(f"response_url {token}: invalid_blocks {problems}")
                 return _Reply(400, "invalid_blocks")
-            self.responses.append({**payload, "_token": token})
+            self.responses.append({**payload, "_token": token, "_ts": self._next_ts()})
         return _Reply(200, "ok")
 
     def _handle_upload(self, verb: str, file_id: str, body: bytes | None) -> _Reply:

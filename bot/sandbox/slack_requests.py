@@ -1,0 +1,190 @@
+"""What Slack sends the bot, built and signed the way Slack does it: slash commands, button
+clicks, modal submissions and ``app_home_opened`` events, POSTed to ``/slack/events``.
+
+The sandbox's page never talks to the bot directly: it asks the sandbox, which sends these.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+TEAM_ID = "T0SANDBOX"
+TEAM_DOMAIN = "sandbox"
+APP_ID = "A0STEWARD"
+REQUEST_TIMEOUT_SECONDS = 10
+
+
+def signature(secret: str, timestamp: str, body: str) -> str:
+    base = f"v0:{timestamp}:{body}".encode()
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class BotReply:
+    """The bot's HTTP answer: its status, and its JSON body ({} when it acked with none)."""
+
+    status: int
+    body: dict[str, Any]
+
+
+def _user(user_id: str) -> dict[str, str]:
+    return {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID}
+
+
+class SlackSender:
+    """Signs and posts requests to one bot, numbering trigger ids and event ids as it goes."""
+
+    def __init__(self, *, bot_url: str, signing_secret: str) -> None:
+        self.url = bot_url.rstrip("/") + "/slack/events"
+        self.secret = signing_secret
+        self._numbers = itertools.count(1)
+
+    def next_number(self) -> int:
+        return next(self._numbers)
+
+    def trigger_id(self, user_id: str) -> str:
+        """Slack's trigger ids are opaque; the sandbox's name who clicked, so the emulator's
+        views.open can show the modal to that person."""
+        return f"{self.next_number()}.{user_id}.trigger"
+
+    def command(
+        self, *, user_id: str, channel_id: str, channel_name: str, text: str, response_url: str
+    ) -> BotReply:
+        form = {
+            "token": "sandbox-verification-token",
+            "team_id": TEAM_ID,
+            "team_domain": TEAM_DOMAIN,
+            "channel_id": channel_id,
+            "channel_name": channel_name,
+            "user_id": user_id,
+            "user_name": user_id.lower(),
+            "command": "/delegate",
+            "text": text,
+            "api_app_id": APP_ID,
+            "is_enterprise_install": "false",
+            "response_url": response_url,
+            "trigger_id": self.trigger_id(user_id),
+        }
+        return self._post(urlencode(form), "application/x-www-form-urlencoded")
+
+    def message_action(
+        self,
+        *,
+        user_id: str,
+        message_ts: str,
+        message: dict[str, Any] | None,
+        channel_id: str,
+        action: dict[str, Any],
+        response_url: str,
+    ) -> BotReply:
+        """A click on an interactive element of a message; an ephemeral message has no
+        ``message`` in the payload, as on Slack."""
+        payload: dict[str, Any] = {
+            **self._action_base(user_id, action),
+            "container": {
+                "type": "message",
+                "message_ts": message_ts,
+                "channel_id": channel_id,
+                "is_ephemeral": message is None,
+            },
+            "channel": {"id": channel_id, "name": channel_id},
+            "response_url": response_url,
+        }
+        if message is not None:
+            payload["message"] = message
+        return self._interaction(payload)
+
+    def view_action(
+        self, *, user_id: str, view: dict[str, Any], action: dict[str, Any]
+    ) -> BotReply:
+        """A click on an interactive element of a modal or of the Home tab."""
+        payload = {
+            **self._action_base(user_id, action),
+            "container": {"type": "view", "view_id": view["id"]},
+            "view": view,
+        }
+        return self._interaction(payload)
+
+    def view_submission(self, *, user_id: str, view: dict[str, Any]) -> BotReply:
+        """Submit a modal; ``view`` carries the values the person entered in its state."""
+        payload = {
+            "type": "view_submission",
+            "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
+            "user": _user(user_id),
+            "api_app_id": APP_ID,
+            "token": "sandbox-verification-token",
+            "trigger_id": self.trigger_id(user_id),
+            "view": view,
+            "response_urls": [],
+        }
+        return self._interaction(payload)
+
+    def home_opened(self, user_id: str, dm_channel: str) -> BotReply:
+        event = {
+            "type": "app_home_opened",
+            "user": user_id,
+            "channel": dm_channel,
+            "tab": "home",
+            "event_ts": f"{time.time():.6f}",
+        }
+        envelope = {
+            "token": "sandbox-verification-token",
+            "team_id": TEAM_ID,
+            "api_app_id": APP_ID,
+            "event": event,
+            "type": "event_callback",
+            "event_id": f"Ev{self.next_number():010d}",
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": TEAM_ID, "user_id": "U0STEWARD", "is_bot": True}],
+        }
+        return self._post(json.dumps(envelope), "application/json")
+
+    def _action_base(self, user_id: str, action: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "type": "block_actions",
+            "user": _user(user_id),
+            "api_app_id": APP_ID,
+            "token": "sandbox-verification-token",
+            "trigger_id": self.trigger_id(user_id),
+            "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
+            "actions": [{**action, "action_ts": f"{time.time():.6f}"}],
+        }
+
+    def _interaction(self, payload: dict[str, Any]) -> BotReply:
+        body = urlencode({"payload": json.dumps(payload)})
+        return self._post(body, "application/x-www-form-urlencoded")
+
+    def _post(self, body: str, content_type: str) -> BotReply:
+        timestamp = str(int(time.time()))
+        request = urllib.request.Request(
+            self.url,
+            data=body.encode(),
+            method="POST",
+            headers={
+                "Content-Type": content_type,
+                "X-Slack-Request-Timestamp": timestamp,
+                "X-Slack-Signature": signature(self.secret, timestamp, body),
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_SECONDS) as response:
+                return BotReply(response.status, _json_object(response.read()))
+        except urllib.error.HTTPError as error:
+            return BotReply(error.code, _json_object(error.read()))
+
+
+def _json_object(raw: bytes) -> dict[str, Any]:
+    try:
+        parsed = json.loads(raw or b"{}")
+    except ValueError:
+        return {"text": raw.decode("utf-8", "replace")}
+    return parsed if isinstance(parsed, dict) else {}
