@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.domain.errors import BadInput
+from bot.slack.mrkdwn import unescape
 
 # With should_escape: true Slack sends a typed mention as <@U123|name> or <@U123>.
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -103,7 +104,8 @@ def _parse_delegation(text: str) -> DelegateRequest:
     rest = text[match.end() :].strip()
     if _MENTION.match(rest):
         raise BadInput("Delegate to one person at a time; mention only one teammate.")
-    rest, checkin_every = split_cadence(rest)
+    # The task as typed: "R&D" arrives as "R&amp;D" and is escaped again wherever it is shown.
+    rest, checkin_every = split_cadence(unescape(rest))
     task, due_phrase = split_due(rest)
     return DelegateRequest(
         assignee_id=assignee_id, task=task, due_phrase=due_phrase, checkin_every=checkin_every

@@ -13,6 +13,12 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def unescape(text: str) -> str:
+    """Text as its author typed it: Slack sends &, < and > escaped, in messages and in slash
+    command text alike. Undo ``escape`` only; real mentions and links stay as Slack sent them."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def mention(user_id: str) -> str:
     """A real mention of a user id Steward itself resolved (never of user-typed text)."""
     return f"<@{user_id}>"

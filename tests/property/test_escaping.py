@@ -154,7 +154,7 @@ def test_hostile_text_reaches_no_message_as_a_mention(
 def test_slash_command_confirmation_shows_the_task_literally(
     running: Running, listeners: ListenerTracker, task: str
 ) -> None:
-    answer = running.delegate(f"<@{ALICE}> {task}")
+    answer = running.delegate(f"<@{ALICE}> {escape(task)}")  # escaped, as Slack sends it
     _settled(running, listeners)
 
     assert escape(task) in str(answer["blocks"])

@@ -58,6 +58,14 @@ from bot.slack.command_text import (
             "<@U0ALICE> Line one\nline two by friday",
             DelegateRequest("U0ALICE", "Line one\nline two", "friday"),
         ),
+        (  # Slack escapes &, < and > in command text: the task is what was typed
+            "<@U0ALICE> R&amp;D budget &lt;draft&gt; &amp;lt;kept&amp;gt; by friday",
+            DelegateRequest("U0ALICE", "R&D budget <draft> &lt;kept&gt;", "friday"),
+        ),
+        (  # a typed mention-lookalike is literal text, never a second assignee
+            "<@U0ALICE> Ask &lt;@U0BOB&gt; about it",
+            DelegateRequest("U0ALICE", "Ask <@U0BOB> about it", None),
+        ),
     ],
 )
 def test_delegations(text: str, expected: DelegateRequest) -> None:

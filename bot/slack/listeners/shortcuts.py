@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.slack.blocks.modals import delegate_modal
 from bot.slack.ids import ShortcutId
+from bot.slack.mrkdwn import unescape
 from bot.slack.runtime import Runtime
 
 
@@ -42,11 +43,6 @@ def _permalink(client: WebClient, channel: str | None, ts: str | None) -> str | 
         return str(client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"])
     except (SlackApiError, KeyError):
         return None
-
-
-def unescape(text: str) -> str:
-    """A message's text as its author typed it: Slack sends &, < and > escaped."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def _text(container: Any, key: str) -> str | None:
