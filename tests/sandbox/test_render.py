@@ -692,7 +692,7 @@ def test_the_delegate_modal_as_a_form() -> None:
 
     due = modal.one(class_="bk-input", data_block_id=BlockId.NEW_DUE)
     assert due.attrs["data-optional"] == "1"
-    assert due.one("label").text == "Due date (optional) (optional)"  # as Slack shows it
+    assert due.one("label").text == "Due date (optional)"  # as Slack shows it
     date = due.one("input")
     assert (date.attrs["type"], date.attrs["data-element-type"]) == ("date", "datepicker")
     assert "value" not in date.attrs
@@ -969,12 +969,12 @@ def test_headers_dividers_accessories_and_forms_in_a_terminal() -> None:
     assert blocks_to_text(form["blocks"], names=NAMES).splitlines() == [
         "Who should do it?: ____ (a person)",
         "Task: Renew the TLS certificate",
-        "Due date (optional) (optional): ____-__-__",
+        "Due date (optional): ____-__-__",
         "  In your timezone.",
-        "Due time (optional) (optional): __:__",
+        "Due time (optional): __:__",
         "  Without a time, the end of the working day.",
-        "Check-ins (optional) (optional): [Daily | Every 2 days | Weekly | No check-ins]",
+        "Check-ins (optional): [Daily | Every 2 days | Weekly | No check-ins]",
         "  Without a choice, the team's usual cadence.",
-        "Context (optional) (optional): ____",
+        "Context (optional): ____",
     ]
     assert message_to_text({"text": "Hi <@U0BO>, *welcome*"}, names=NAMES) == "Hi @bo, welcome"

@@ -75,13 +75,13 @@ def propose_due_modal(delegation: Delegation) -> View:
             ),
             InputBlock(
                 block_id=BlockId.DUE_TIME,
-                label="Time (optional)",
+                label="Time",
                 optional=True,
                 element=TimePickerElement(action_id=ActionId.DUE_TIME_INPUT),
             ),
             InputBlock(
                 block_id=BlockId.DUE_REASON,
-                label="Why (optional)",
+                label="Why",
                 optional=True,
                 element=PlainTextInputElement(
                     action_id=ActionId.DUE_REASON_INPUT,

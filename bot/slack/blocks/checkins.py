@@ -109,7 +109,7 @@ def note_modal(checkin: Checkin, status: CheckinStatus) -> View:
         question=TextQuestion(
             block_id=BlockId.CHECKIN_NOTE,
             action_id=ActionId.CHECKIN_NOTE,
-            label="What's in the way? (optional)",
+            label="What's in the way?",
             max_length=MAX_NOTE_LENGTH,
         ),
         footnote="The person who delegated this sees your answer and note straight away.",

@@ -90,7 +90,7 @@ def decline_modal(delegation: Delegation) -> View:
         question=TextQuestion(
             block_id=BlockId.DECLINE_REASON,
             action_id=ActionId.DECLINE_REASON,
-            label="Reason (optional)",
+            label="Reason",
             max_length=MAX_REASON_LENGTH,
             placeholder="Why not, or who might be better placed?",
         ),
@@ -134,21 +134,21 @@ def delegate_modal(*, channel_id: str | None, task: str = "", context_text: str 
             ),
             InputBlock(
                 block_id=BlockId.NEW_DUE,
-                label="Due date (optional)",
+                label="Due date",
                 optional=True,
                 hint="In your timezone.",
                 element=DatePickerElement(action_id=ActionId.NEW_DUE),
             ),
             InputBlock(
                 block_id=BlockId.NEW_DUE_TIME,
-                label="Due time (optional)",
+                label="Due time",
                 optional=True,
                 hint="Without a time, the end of the working day.",
                 element=TimePickerElement(action_id=ActionId.NEW_DUE_TIME),
             ),
             InputBlock(
                 block_id=BlockId.NEW_CADENCE,
-                label="Check-ins (optional)",
+                label="Check-ins",
                 optional=True,
                 hint="Without a choice, the team's usual cadence.",
                 element=StaticSelectElement(
@@ -160,7 +160,7 @@ def delegate_modal(*, channel_id: str | None, task: str = "", context_text: str 
             ),
             InputBlock(
                 block_id=BlockId.NEW_CONTEXT,
-                label="Context (optional)",
+                label="Context",
                 optional=True,
                 element=PlainTextInputElement(
                     action_id=ActionId.NEW_CONTEXT,
