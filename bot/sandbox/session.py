@@ -13,6 +13,7 @@ import secrets
 import tempfile
 import threading
 import time
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -104,6 +105,7 @@ class Sandbox:
         for member in team.MEMBERS:
             self.emulator.add_user(member.user_id, name=member.name, tz=member.tz)
         self._watch_modals()
+        self.workdir.mkdir(parents=True, exist_ok=True)
         policy = self.workdir / "steward.toml"
         policy.write_text(team.policy_toml())
         secret = secrets.token_hex(16)
@@ -143,13 +145,26 @@ class Sandbox:
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
+    @property
+    def _clock_file(self) -> Path:
+        """Where a kept database's clock is kept, beside it."""
+        return self.database.with_name(self.database.name + ".clock")
+
     def _resume_clock(self) -> None:
-        """A kept database goes on from its last event, never back in time."""
+        """A kept database goes on from where its clock stopped, never back in time."""
         with unit_of_work(self._steward.engine) as session:
             latest = session.execute(select(func.max(Event.at))).scalar()
+        moments = [team.START]
         if latest is not None:
             latest = latest if latest.tzinfo else latest.replace(tzinfo=team.START.tzinfo)
-            self.clock.set(max(team.START, latest + timedelta(minutes=1)))
+            moments.append(latest + timedelta(minutes=1))
+        with suppress(OSError, ValueError):
+            moments.append(datetime.fromisoformat(self._clock_file.read_text().strip()))
+        self.clock.set(max(moments))
+
+    def _keep_clock(self) -> None:
+        with suppress(OSError):
+            self._clock_file.write_text(self.clock.now().isoformat())
 
     def _watch_modals(self) -> None:
         """views.open and views.push show the new modal to whoever's trigger opened it."""
@@ -284,6 +299,7 @@ class Sandbox:
             while self.clock.now() < target:
                 self.clock.set(min(self.clock.now() + TICK_STEP, target))
                 self._steward.tick()
+            self._keep_clock()
         self.settle(quiet=0)  # ticks are synchronous: once their messages are sent, it's done
         return self.clock.now()
 

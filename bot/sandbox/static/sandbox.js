@@ -224,6 +224,24 @@ function formValues(root) {
   return values;
 }
 
+// Slack's client refuses to submit a modal with an empty required input; so does this page.
+function requiredAreFilled(root) {
+  let filled = true;
+  for (const input of root.querySelectorAll(".bk-input:not([data-optional])")) {
+    const field = input.querySelector("[data-action-id]");
+    if (!field || field.value !== "") continue;
+    filled = false;
+    let error = input.querySelector(".bk-error");
+    if (!error) {
+      error = document.createElement("div");
+      error.className = "bk-error";
+      input.appendChild(error);
+    }
+    error.textContent = "Please complete this required field.";
+  }
+  return filled;
+}
+
 function restoreValues(root, values) {
   for (const field of root.querySelectorAll(".bk-input [data-action-id]")) {
     const kept = (values[field.dataset.blockId] || {})[field.dataset.actionId];
@@ -345,7 +363,9 @@ function wire() {
     if (event.target.closest(".bk-close")) call("/api/close", {});
     if (event.target.closest(".bk-submit")) {
       const modal = $("modal");
-      call("/api/submit", { view_id: modal.dataset.viewId, values: formValues(modal) });
+      if (requiredAreFilled(modal)) {
+        call("/api/submit", { view_id: modal.dataset.viewId, values: formValues(modal) });
+      }
     }
   });
 }
