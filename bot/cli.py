@@ -51,7 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox = commands.add_parser(
         "sandbox", help="try Steward on this machine: a local Slack page, no workspace needed"
     )
-    sandbox.add_argument("--db", type=Path, metavar="FILE", help="keep the sandbox's SQLite database in FILE")
+    sandbox.add_argument(
+        "--db", type=Path, metavar="FILE", help="keep the sandbox's SQLite database in FILE"
+    )
     sandbox.add_argument("--port", type=int, default=3300, help="the page's port (default 3300)")
     sandbox.add_argument("--script", choices=["demo"], help="play a story and print it")
     sandbox.add_argument("--open", action="store_true", help="open the page in a browser")
