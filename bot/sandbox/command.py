@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import errno
+import signal
 import sys
 import threading
 import webbrowser
 from pathlib import Path
+from types import FrameType
 from typing import TextIO
 
 from bot.sandbox.session import Sandbox
@@ -40,6 +42,7 @@ def run_sandbox(
         print(f"Steward sandbox: open {web.url}", file=out)
         print(f"  database: {sandbox.database}", file=out)
         print("  Ctrl-C stops it.", file=out, flush=True)
+        signal.signal(signal.SIGTERM, _interrupt)  # stop as Ctrl-C does, cleaning up
         if open_browser:
             threading.Thread(target=webbrowser.open, args=(web.url,), daemon=True).start()
         try:
@@ -47,6 +50,10 @@ def run_sandbox(
         finally:
             web.stop()
     return 0
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def _play(script: str, database: Path | None, out: TextIO) -> int:

@@ -38,7 +38,7 @@ async function call(path, body) {
 }
 
 async function poll() {
-  if (ui.viewer && ui.busy === 0) {
+  if (ui.viewer) { // also while the clock moves, so what it brings appears as it happens
     try {
       const response = await fetch("/api/state?viewer=" + encodeURIComponent(ui.viewer));
       if (response.ok) {
