@@ -29,6 +29,7 @@ from bot.sandbox.emulator import SlackEmulator
 from bot.sandbox.slack_requests import BotReply, SlackSender
 from bot.sandbox.view_state import RawValues, state_values
 from bot.slack.http import HttpServer
+from bot.slack.ids import ShortcutId
 from bot.wiring import Steward, assemble
 from storage.db import unit_of_work
 from storage.models import Event
@@ -276,6 +277,13 @@ class Sandbox:
             else:
                 self.modals.pop(user)
             self.version += 1
+        return reply
+
+    def shortcut(self, user: str) -> BotReply:
+        """``user`` picks "Delegate a task" from Slack's shortcuts menu."""
+        self._check_user(user)
+        reply = self._sender.global_shortcut(user_id=user, callback_id=ShortcutId.DELEGATE)
+        self._bump()
         return reply
 
     def close_modal(self, user: str) -> None:

@@ -114,6 +114,20 @@ class SlackSender:
         }
         return self._interaction(payload)
 
+    def global_shortcut(self, *, user_id: str, callback_id: str) -> BotReply:
+        """A shortcut chosen from Slack's shortcuts menu (not on a message)."""
+        payload = {
+            "type": "shortcut",
+            "callback_id": callback_id,
+            "trigger_id": self.trigger_id(user_id),
+            "action_ts": f"{time.time():.6f}",
+            "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
+            "user": _user(user_id),
+            "api_app_id": APP_ID,
+            "token": "sandbox-verification-token",
+        }
+        return self._interaction(payload)
+
     def view_submission(self, *, user_id: str, view: dict[str, Any]) -> BotReply:
         """Submit a modal; ``view`` carries the values the person entered in its state."""
         payload = {

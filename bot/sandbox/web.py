@@ -1,9 +1,10 @@
 """The sandbox's page and the small JSON API behind it, on 127.0.0.1 only.
 
 ``GET /`` is the static page (bot/sandbox/static); ``GET /api/state?viewer=U…`` is what that
-person sees; the POSTs are what they do (type a command, click, submit or close a modal,
-open their Home tab, move the clock). Every POST answers with the viewer's new state, or
-400 and ``{"error": "…"}`` for a request the sandbox can't carry out.
+person sees; the POSTs are what they do (type a command, pick the "Delegate a task" shortcut,
+click, submit or close a modal, open their Home tab, move the clock). Every POST answers
+with the viewer's new state, or 400 and ``{"error": "…"}`` for a request the sandbox can't
+carry out.
 """
 
 from __future__ import annotations
@@ -73,6 +74,10 @@ def _submit(sandbox: Sandbox, body: dict[str, Any]) -> Any:
     return sandbox.submit(_text(body, "viewer"), _text(body, "view_id"), _object(body, "values"))
 
 
+def _shortcut(sandbox: Sandbox, body: dict[str, Any]) -> Any:
+    return sandbox.shortcut(_text(body, "viewer"))
+
+
 def _close(sandbox: Sandbox, body: dict[str, Any]) -> Any:
     sandbox.close_modal(_text(body, "viewer"))
 
@@ -92,6 +97,7 @@ ACTIONS: dict[str, Action] = {
     "/api/command": _command,
     "/api/click": _click,
     "/api/submit": _submit,
+    "/api/shortcut": _shortcut,
     "/api/close": _close,
     "/api/home": _home,
     "/api/clock": _clock,

@@ -99,6 +99,14 @@ def test_a_modal_shows_the_bots_errors_and_changes_nothing_until_fixed(sandbox: 
     assert "Rotate the API keys" in html_of(sandbox, BO.user_id, "D0BO")
 
 
+def test_the_delegate_shortcut_opens_the_form_for_who_chose_it(sandbox: Sandbox) -> None:
+    assert sandbox.shortcut(BO.user_id).status == 200
+    sandbox.settle()
+    assert sandbox.modals.top(LEAD.user_id) is None
+    modal = screen(sandbox, BO.user_id)["modal"]
+    assert modal is not None and "Delegate a task" in modal["html"]
+
+
 def test_next_working_morning_is_nine_on_the_viewers_clock(sandbox: Sandbox) -> None:
     assert sandbox.clock.now() == START  # Tuesday 16:00 in Berlin
     assert sandbox.advance("morning", ARI.user_id) == datetime(2026, 11, 25, 8, tzinfo=UTC)

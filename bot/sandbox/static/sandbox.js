@@ -339,6 +339,7 @@ function wire() {
   for (const button of document.querySelectorAll("[data-step]")) {
     button.addEventListener("click", () => call("/api/clock", { step: button.dataset.step }));
   }
+  $("shortcut").addEventListener("click", () => call("/api/shortcut", {}));
   $("composer").addEventListener("submit", async (event) => {
     event.preventDefault();
     const input = $("composer-text");
