@@ -15,6 +15,7 @@ files.completeUploadExternal shares them; each completed file is recorded in ``d
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import math
@@ -282,6 +283,42 @@ class SlackEmulator:
     def users(self) -> list[dict[str, Any]]:
         with self._lock:
             return [dict(user) for user in self._users.values()]
+
+    def export_state(self) -> dict[str, Any]:
+        """What the workspace shows (messages, views, Home tabs, ephemerals, responses and
+        files) as JSON-ready data, for a sandbox that keeps its workspace between runs."""
+        with self._lock:
+            uploads = [
+                {**upload, "bytes": base64.b64encode(upload["bytes"] or b"").decode()}
+                for upload in self.uploads
+            ]
+            return copy.deepcopy(
+                {
+                    "ts": self._ts,
+                    "file_seq": self._file_seq,
+                    "messages": self._messages,
+                    "views": self.views,
+                    "home_view_ids": self._home_view_ids,
+                    "ephemerals": self.ephemerals,
+                    "responses": self.responses,
+                    "uploads": uploads,
+                }
+            )
+
+    def import_state(self, state: dict[str, Any]) -> None:
+        """Show again what ``export_state`` saved; new messages get later timestamps."""
+        with self._lock:
+            self._ts = max(self._ts, int(state["ts"]))
+            self._file_seq = max(self._file_seq, int(state["file_seq"]))
+            self._messages = copy.deepcopy(state["messages"])
+            self.views = copy.deepcopy(state["views"])
+            self._home_view_ids = dict(state["home_view_ids"])
+            self.ephemerals = copy.deepcopy(state["ephemerals"])
+            self.responses = copy.deepcopy(state["responses"])
+            self.uploads = [
+                {**upload, "bytes": base64.b64decode(upload["bytes"])}
+                for upload in state["uploads"]
+            ]
 
     def home_view(self, user_id: str) -> dict[str, Any] | None:
         """The Home tab last published for ``user_id``."""

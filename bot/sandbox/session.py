@@ -13,18 +13,15 @@ import secrets
 import tempfile
 import threading
 import time
-from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-
 from bot.clock import ManualClock
 from bot.config import load_settings
-from bot.sandbox import team
+from bot.sandbox import keep, team
 from bot.sandbox.emulator import SlackEmulator
 from bot.sandbox.slack_requests import BotReply, SlackSender
 from bot.sandbox.view_state import RawValues, state_values
@@ -32,7 +29,6 @@ from bot.slack.http import HttpServer
 from bot.slack.ids import ShortcutId
 from bot.wiring import Steward, assemble
 from storage.db import unit_of_work
-from storage.models import Event
 from storage.outbox_stats import queue_stats
 
 BOT_TOKEN = "xoxb-sandbox"
@@ -94,6 +90,8 @@ class Sandbox:
         self.version = 0  # bumped by every change the page should redraw for
         self._responses: dict[str, tuple[str, str]] = {}  # response_url token -> (user, channel)
         self.posted_at: dict[str, datetime] = {}  # message ts -> the bot's clock when posted
+        self.kept = database is not None  # --db FILE: what Slack shows is kept beside it
+        self._numbers_restored = 0
         self._lock = threading.RLock()
         self._clock_lock = threading.Lock()
         self.steward: Steward | None = None
@@ -120,18 +118,23 @@ class Sandbox:
             }
         )
         self.steward = assemble(settings, clock=self.clock)
-        self._resume_clock()
+        keep.restore(self, self.steward.engine)
         self._server = HttpServer(
             self.steward.wsgi(), host="127.0.0.1", port=0, threads=HTTP_THREADS
         )
         threading.Thread(target=self._server.run, name="sandbox-bot", daemon=True).start()
         self.steward.start_background(scheduler=False)  # the sandbox ticks as its clock moves
         self.sender = SlackSender(
-            bot_url=f"http://127.0.0.1:{self._server.port}", signing_secret=secret
+            bot_url=f"http://127.0.0.1:{self._server.port}",
+            signing_secret=secret,
+            numbers_used=self._numbers_restored,
         )
         return self
 
     def stop(self) -> None:
+        if self.steward is not None:
+            self.settle()
+            self.save()
         if self._server is not None:
             self._server.shutdown()
         if self.steward is not None:
@@ -145,27 +148,6 @@ class Sandbox:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
-
-    @property
-    def _clock_file(self) -> Path:
-        """Where a kept database's clock is kept, beside it."""
-        return self.database.with_name(self.database.name + ".clock")
-
-    def _resume_clock(self) -> None:
-        """A kept database goes on from where its clock stopped, never back in time."""
-        with unit_of_work(self._steward.engine) as session:
-            latest = session.execute(select(func.max(Event.at))).scalar()
-        moments = [team.START]
-        if latest is not None:
-            latest = latest if latest.tzinfo else latest.replace(tzinfo=team.START.tzinfo)
-            moments.append(latest + timedelta(minutes=1))
-        with suppress(OSError, ValueError):
-            moments.append(datetime.fromisoformat(self._clock_file.read_text().strip()))
-        self.clock.set(max(moments))
-
-    def _keep_clock(self) -> None:
-        with suppress(OSError):
-            self._clock_file.write_text(self.clock.now().isoformat())
 
     def _watch_modals(self) -> None:
         """views.open and views.push show the new modal to whoever's trigger opened it."""
@@ -307,8 +289,8 @@ class Sandbox:
             while self.clock.now() < target:
                 self.clock.set(min(self.clock.now() + TICK_STEP, target))
                 self._steward.tick()
-            self._keep_clock()
         self.settle(quiet=0)  # ticks are synchronous: once their messages are sent, it's done
+        self.save()
         return self.clock.now()
 
     def _next_morning(self, viewer: str, now: datetime) -> datetime:
@@ -359,6 +341,34 @@ class Sandbox:
     def response_owner(self, token: str) -> tuple[str, str] | None:
         with self._lock:
             return self._responses.get(token)
+
+    # ----- a kept sandbox (--db FILE) ----------------------------------------------------------
+    def save(self) -> None:
+        """Keep what Slack shows and the clock beside a kept database (not a temporary one)."""
+        if self.kept:
+            with self._lock:
+                keep.save(self)
+
+    def numbers_used(self) -> int:
+        return self.sender.numbers_used if self.sender else self._numbers_restored
+
+    def response_owners(self) -> dict[str, tuple[str, str]]:
+        with self._lock:
+            return dict(self._responses)
+
+    def restore_shown(
+        self,
+        *,
+        ephemerals: list[dict[str, Any]],
+        posted_at: dict[str, datetime],
+        responses: dict[str, tuple[str, str]],
+        numbers_used: int,
+    ) -> None:
+        with self._lock:
+            self.ephemerals = [Ephemeral(**shown) for shown in ephemerals]
+            self.posted_at.update(posted_at)
+            self._responses.update(responses)
+            self._numbers_restored = numbers_used
 
     def _show_ephemeral(
         self, user: str, channel: str, message: dict[str, Any], *, author: str | None = None

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import itertools
 import json
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -43,13 +43,17 @@ def _user(user_id: str) -> dict[str, str]:
 class SlackSender:
     """Signs and posts requests to one bot, numbering trigger ids and event ids as it goes."""
 
-    def __init__(self, *, bot_url: str, signing_secret: str) -> None:
+    def __init__(self, *, bot_url: str, signing_secret: str, numbers_used: int = 0) -> None:
         self.url = bot_url.rstrip("/") + "/slack/events"
         self.secret = signing_secret
-        self._numbers = itertools.count(1)
+        self.numbers_used = numbers_used
+        self._lock = threading.Lock()
 
     def next_number(self) -> int:
-        return next(self._numbers)
+        """Numbers for trigger, event and response ids; never one given out before."""
+        with self._lock:
+            self.numbers_used += 1
+            return self.numbers_used
 
     def trigger_id(self, user_id: str) -> str:
         """Slack's trigger ids are opaque; the sandbox's name who clicked, so the emulator's

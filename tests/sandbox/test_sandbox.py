@@ -115,19 +115,56 @@ def test_next_working_morning_is_nine_on_the_viewers_clock(sandbox: Sandbox) -> 
     assert sandbox.advance("morning", BO.user_id) == monday_chicago
 
 
-def test_a_kept_database_resumes_its_clock_and_items(tmp_path: Path) -> None:
+def test_a_kept_database_carries_on_where_it_stopped(tmp_path: Path) -> None:
     database = tmp_path / "kept.db"
     with Sandbox(database=database, workdir=tmp_path / "one") as first:
         first.command(LEAD.user_id, GENERAL.channel_id, "@ari Plan the offsite by friday")
         first.settle()
-        first.advance("day", LEAD.user_id)
+        first.advance("hour", LEAD.user_id)
         left_at = first.clock.now()
+    assert (tmp_path / "kept.db.sandbox.json").is_file()
+
     with Sandbox(database=database, workdir=tmp_path / "two") as second:
-        assert second.clock.now() >= left_at
+        assert second.clock.now() == left_at
         assert delegations(second) == 1
-        second.open_home(LEAD.user_id)
+        ari_dm = second.emulator.dm_channel_for(ARI.user_id)
+        (offer,) = conversation(second, ARI.user_id, ari_dm)
+        assert "Plan the offsite" in offer["html"] and offer["at"] == "Tue 16:00"
+        lena_saw = conversation(second, LEAD.user_id, GENERAL.channel_id)
+        assert [entry["author"] for entry in lena_saw] == ["lena", None]
+
+        second.click_in_message(
+            ARI.user_id,
+            ari_dm,
+            offer["ts"],
+            {
+                "type": "button",
+                "action_id": ActionId.ACCEPT,
+                "block_id": "offer_actions",
+                "value": button_value(second, ari_dm),
+            },
+        )
         second.settle()
-        assert "Plan the offsite" in screen(second, LEAD.user_id)["home"]["html"]
+        updated = [c for c in second.emulator.calls if c.method == "chat.update"]
+        assert updated and updated[0].response["ok"], second.emulator.summary()
+        assert "You accepted" in conversation(second, ARI.user_id, ari_dm)[0]["html"]
+        new_ts = second.emulator.messages_in(LEAD.user_id)[-1]["ts"]
+        assert new_ts > offer["ts"]  # the workspace's clock of message ids goes on too
+
+
+def test_a_temporary_sandbox_keeps_nothing(tmp_path: Path) -> None:
+    with Sandbox(workdir=tmp_path) as temporary:
+        temporary.command(LEAD.user_id, GENERAL.channel_id, "@ari Sketch the roadmap")
+        temporary.settle()
+    assert not list(tmp_path.glob("*.sandbox.json"))
+
+
+def button_value(sandbox: Sandbox, channel: str) -> str:
+    for block in sandbox.emulator.messages_in(channel)[-1]["blocks"]:
+        for element in block.get("elements", []):
+            if element.get("action_id") == ActionId.ACCEPT:
+                return str(element["value"])
+    raise AssertionError("no Accept button")
 
 
 def request(
