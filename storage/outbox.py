@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, update
+from sqlalchemy import delete, func, insert, or_, update
 from sqlmodel import Session, col, select
 
 from storage.models import OutboxMessage
@@ -25,19 +25,23 @@ def enqueue(
     now: datetime,
     delegation_id: int | None = None,
     message_key: str | None = None,
-) -> OutboxMessage:
-    message = OutboxMessage(
-        kind=kind,
-        recipient=recipient,
-        payload=payload,
-        delegation_id=delegation_id,
-        message_key=message_key,
-        created_at=now,
-        next_attempt_at=now,
-    )
-    session.add(message)
-    session.flush()
-    return message
+) -> int:
+    """Queue one message in the caller's transaction; its outbox id. A plain INSERT rather
+    than an ORM flush: nothing changes the row in this unit of work, and the flush cost
+    several times the INSERT on the request path."""
+    values = {
+        "kind": kind,
+        "recipient": recipient,
+        "payload": payload,
+        "delegation_id": delegation_id,
+        "message_key": message_key,
+        "status": PENDING,
+        "attempts": 0,
+        "created_at": now,
+        "next_attempt_at": now,
+    }
+    result = session.connection().execute(insert(OutboxMessage.__table__), values)  # type: ignore[attr-defined]
+    return int(result.inserted_primary_key[0])
 
 
 def due_heads(

@@ -52,7 +52,7 @@ def delivery(
 
 def queue(engine: Engine, clock: ManualClock, recipient: str, text: str, **kwargs: object) -> int:
     with unit_of_work(engine) as session:
-        message = outbox.enqueue(
+        return outbox.enqueue(
             session,
             kind=str(kwargs.get("kind", POST)),
             recipient=recipient,
@@ -60,8 +60,6 @@ def queue(engine: Engine, clock: ManualClock, recipient: str, text: str, **kwarg
             now=clock.now(),
             message_key=kwargs.get("key"),  # type: ignore[arg-type]
         )
-        assert message.id is not None
-        return message.id
 
 
 def statuses(engine: Engine) -> list[tuple[str, int, str | None]]:
