@@ -7,6 +7,7 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 
 from bot.domain.home import home_for
+from bot.slack.blocks import serialize
 from bot.slack.blocks.home import home_view
 from storage.db import reading
 from storage.slack_cache import get_user
@@ -16,4 +17,4 @@ def publish_home(engine: Engine, client: WebClient, user_id: str) -> None:
     with reading(engine) as session:
         user = get_user(session, user_id=user_id)
         view = home_view(home_for(session, user_id=user_id), viewer_tz=user.tz if user else None)
-    client.views_publish(user_id=user_id, view=view)
+    client.views_publish(user_id=user_id, view=serialize.to_dict(view))

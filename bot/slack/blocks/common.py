@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject
 
+from bot.slack.blocks import serialize
 from bot.slack.mrkdwn import escaped_clip
 
 
@@ -16,7 +17,7 @@ class Rendered:
     blocks: list[Block] = field(default_factory=list)
 
     def payload(self) -> dict[str, Any]:
-        return {"text": self.text, "blocks": [block.to_dict() for block in self.blocks]}
+        return {"text": self.text, "blocks": [serialize.to_dict(block) for block in self.blocks]}
 
 
 def task_title(task: str, limit: int = 80) -> str:
