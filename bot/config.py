@@ -46,6 +46,9 @@ class Policy:
     # Workspace-wide budget of Slack messages (posts and edits) a second, all replicas
     # together; each channel also gets about one post a second whatever this says.
     slack_messages_per_second: float = 10.0
+    # False sends as fast as the API answers: only for a Slack-compatible server without
+    # Slack's limits, such as the sandbox's emulator. Slack itself would answer with 429s.
+    slack_pacing: bool = True
     chain: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -179,7 +182,7 @@ def policy_from_mapping(document: Mapping[str, Any], *, source: str = "policy") 
     for key in ("digest_channel", "fallback_channel"):
         if key in raw:
             values[key] = _string(raw[key], f"{source}: [policy] {key}")
-    for key in ("adaptive_checkins", "lead_digests"):
+    for key in ("adaptive_checkins", "lead_digests", "slack_pacing"):
         if key in raw:
             if not isinstance(raw[key], bool):
                 raise ConfigError(f"{source}: [policy] {key} must be true or false")

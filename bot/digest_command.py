@@ -58,7 +58,9 @@ def run_digest(
     key = f"digest:manual:{now.isoformat()}"
     with unit_of_work(engine) as session:
         SlackNotifier(session, now=now).digest(channel, digest, key=key)
-    pacing = PacingPolicy(per_second=settings.policy.slack_messages_per_second)
+    pacing = PacingPolicy.configured(
+        per_second=settings.policy.slack_messages_per_second, paced=settings.policy.slack_pacing
+    )
     delivery = Delivery(engine=engine, client=delivery_client(settings), clock=clock, pacing=pacing)
     deadline = time.monotonic() + DELIVERY_PATIENCE_SECONDS
     while _pending(engine, channel) and time.monotonic() < deadline:

@@ -105,7 +105,10 @@ def assemble(
         engine=engine,
         client=delivery_client(settings),
         clock=clock,
-        pacing=PacingPolicy(per_second=settings.policy.slack_messages_per_second),
+        pacing=PacingPolicy.configured(
+            per_second=settings.policy.slack_messages_per_second,
+            paced=settings.policy.slack_pacing,
+        ),
         pace_clock=SystemClock(),  # Slack counts real seconds, whatever the domain clock
     )
     delivery.counters = metrics.delivery

@@ -53,6 +53,7 @@ digest_timezone    = "{LEAD.tz}"
 digest_channel     = "{TEAM.channel_id}"
 fallback_channel   = "{LEADS.channel_id}"
 lead_digests       = true
+slack_pacing       = false  # the emulator has none of Slack's rate limits
 
 [chain]
 {ARI.user_id} = "{LEAD.user_id}"

@@ -40,6 +40,7 @@ WORKSPACE = "workspace"
 PAUSE = "pause:"  # + the kind of outbox message paused
 BUDGETED = frozenset({POST, UPDATE})  # chat.postMessage and chat.update
 SHORTEST_WAIT = 0.005  # seconds: never spin on a slot that is due "now"
+UNPACED_PER_SECOND = 1_000_000.0
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,14 @@ class PacingPolicy:
     per_second: float = 10.0
     channel_gap: timedelta = timedelta(seconds=1)
     channel_burst: int = 3
+
+    @classmethod
+    def configured(cls, *, per_second: float, paced: bool) -> PacingPolicy:
+        """The policy file's pacing; unpaced (no waits anywhere) when ``slack_pacing`` is
+        false, for a server that has none of Slack's limits."""
+        if paced:
+            return cls(per_second=per_second)
+        return cls(per_second=UNPACED_PER_SECOND, channel_gap=timedelta(0), channel_burst=1)
 
     @property
     def interval(self) -> timedelta:

@@ -123,6 +123,33 @@ def test_a_channel_gets_one_post_a_second_after_a_short_burst(
     assert posted(slack, ALICE)[5:] == ["alice 5", "alice 6", "alice 7"]
 
 
+def test_unpaced_delivery_sends_a_channels_backlog_at_once(
+    engine, slack, clock, database_url
+) -> None:
+    """``slack_pacing = false`` (the sandbox's emulator): no channel second, no budget; the
+    test above shows the same kind of backlog paced, three at once."""
+    delivery_unpaced = Delivery(
+        engine=engine,
+        client=delivery_client(settings_for(slack, database_url)),
+        clock=clock,
+        pacing=PacingPolicy.configured(per_second=10, paced=False),
+        poll_seconds=0.2,
+    )
+    for n in range(30):
+        queue(engine, clock, ALICE, f"alice {n}")
+    while delivery_unpaced.deliver_due():
+        pass
+    assert posted(slack, ALICE) == [f"alice {n}" for n in range(30)]
+    assert slack.rate_limited == 0
+
+
+def test_the_pacing_switch_is_a_policy_key() -> None:
+    assert policy_from_mapping({}).slack_pacing is True
+    assert policy_from_mapping({"policy": {"slack_pacing": False}}).slack_pacing is False
+    with pytest.raises(ConfigError, match="slack_pacing must be true or false"):
+        policy_from_mapping({"policy": {"slack_pacing": "no"}})
+
+
 def test_an_edit_does_not_wait_for_the_channel_to_rest(engine, slack, clock, database_url) -> None:
     delivery = worker(engine, slack, database_url, clock)
     queue(engine, clock, ALICE, "offer", key="k1")
