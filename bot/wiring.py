@@ -17,6 +17,7 @@ from bot.domain.supervision import Supervisor
 from bot.logs import ContextExecutor, install_record_factory
 from bot.metrics import Metrics
 from bot.scheduler import Scheduler, run_tick
+from bot.slack.ack_wait import AckWaitingExecutor
 from bot.slack.app import build_app, interactive_client
 from bot.slack.delivery import Delivery
 from bot.slack.directory import LOOKUP_TIMEOUT_SECONDS, SlackDirectory
@@ -125,8 +126,11 @@ def assemble(
     # Bolt's default pool has 5 threads: fewer than the HTTP server's, which would leave
     # acked requests queueing behind each other.
     # Each listener runs in its own log context: the ids it parses are on its log lines.
-    listeners = ContextExecutor(
-        ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
+    # The HTTP request is answered as soon as its listener acks (ack_wait.py).
+    listeners = AckWaitingExecutor(
+        ContextExecutor(
+            ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
+        )
     )
     app = build_app(runtime, listener_executor=listeners, verify_requests=http_mode)
     scheduler = Scheduler(runtime, every=settings.policy.tick, metrics=metrics)

@@ -28,6 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from waitress.server import create_server
 
 from bot.metrics import Metrics
+from bot.slack.ack_wait import acking_promptly
 from bot.slack.seen_events import SeenEvents, retry_reason
 from storage.health import DatabaseCheck
 
@@ -142,7 +143,8 @@ class SlackWsgi:
                 # ("/delegate @a Update the payload schema"): read the command's form again.
                 request.body = dict(parse_qsl(body, keep_blank_values=True))
                 request.context = build_context(BoltContext({}), request.body)
-            bolt_response = self._app.dispatch(request)
+            with acking_promptly(request):
+                bolt_response = self._app.dispatch(request)
         except (TypeError, KeyError, AttributeError, ValueError, IndexError):
             # Bolt reads the payload's shape before any listener runs; a signed payload of a
             # shape Slack never sends lands here. Our listeners' errors never do.
