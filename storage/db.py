@@ -71,8 +71,28 @@ def _sqlite_engine(url: str) -> Engine:
         if connection.info.pop("holds_write_lock", False):
             write_lock.release()
 
-    event.listen(engine, "commit", _release)
-    event.listen(engine, "rollback", _release)
+    # SQLAlchemy fires "commit" and "rollback" just *before* it commits or rolls back.
+    # Releasing the lock there let the next writer's BEGIN IMMEDIATE find the database
+    # still locked and sleep in SQLite's busy handler, holding the lock meanwhile. So the
+    # transaction ends here, then the lock goes; SQLAlchemy's own COMMIT or ROLLBACK that
+    # follows finds no transaction and does nothing.
+    def _commit_then_release(connection: Connection) -> None:
+        if connection.info.get("holds_write_lock"):
+            try:
+                connection.connection.dbapi_connection.commit()  # type: ignore[union-attr]
+            except Exception:
+                return  # SQLAlchemy's commit raises it properly; its rollback releases
+        _release(connection)
+
+    def _rollback_then_release(connection: Connection) -> None:
+        if connection.info.get("holds_write_lock"):
+            try:
+                connection.connection.dbapi_connection.rollback()  # type: ignore[union-attr]
+            finally:
+                _release(connection)
+
+    event.listen(engine, "commit", _commit_then_release)
+    event.listen(engine, "rollback", _rollback_then_release)
     return engine
 
 
