@@ -29,7 +29,29 @@ def enqueue(
     """Queue one message in the caller's transaction; its outbox id. A plain INSERT rather
     than an ORM flush: nothing changes the row in this unit of work, and the flush cost
     several times the INSERT on the request path."""
-    values = {
+    values = row(
+        kind=kind,
+        recipient=recipient,
+        payload=payload,
+        now=now,
+        delegation_id=delegation_id,
+        message_key=message_key,
+    )
+    result = session.connection().execute(insert(OutboxMessage.__table__), values)  # type: ignore[attr-defined]
+    return int(result.inserted_primary_key[0])
+
+
+def row(
+    *,
+    kind: str,
+    recipient: str,
+    payload: dict[str, Any],
+    now: datetime,
+    delegation_id: int | None = None,
+    message_key: str | None = None,
+) -> dict[str, Any]:
+    """One message, as ``enqueue_rows`` takes it."""
+    return {
         "kind": kind,
         "recipient": recipient,
         "payload": payload,
@@ -40,8 +62,13 @@ def enqueue(
         "created_at": now,
         "next_attempt_at": now,
     }
-    result = session.connection().execute(insert(OutboxMessage.__table__), values)  # type: ignore[attr-defined]
-    return int(result.inserted_primary_key[0])
+
+
+def enqueue_rows(session: Session, *, rows: list[dict[str, Any]]) -> None:
+    """Queue several messages (made by ``row``) in one statement, in the order given: each
+    recipient still receives its messages in that order."""
+    if rows:
+        session.connection().execute(insert(OutboxMessage.__table__), rows)  # type: ignore[attr-defined]
 
 
 def due_heads(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import logging
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session
 
@@ -39,9 +40,9 @@ from bot.slack.blocks.offer import offer_message, settled_message
 from bot.slack.chart import daily_chart
 from storage.checkins import latest_answers
 from storage.models import Checkin, Delegation, Escalation, Event
-from storage.outbox import enqueue
+from storage.outbox import enqueue, enqueue_rows, row
 from storage.people import is_quiet
-from storage.slack_cache import get_user
+from storage.slack_cache import get_user, user_tz
 
 POST = "post"
 UPDATE = "update"
@@ -237,8 +238,7 @@ class SlackNotifier:
         if thread_key:
             payload["thread_key"] = thread_key
             payload["broadcast"] = broadcast
-        enqueue(
-            self._session,
+        message = row(
             kind=kind,
             recipient=recipient,
             payload=payload,
@@ -246,9 +246,13 @@ class SlackNotifier:
             delegation_id=delegation.id,
             message_key=key,
         )
+        rows = [message]
         if homes:
             for person in (delegation.delegator_id, delegation.assignee_id, recipient):
-                self._refresh_home(person, delegation)
+                refresh = self._refresh_home(person, delegation)
+                if refresh is not None:
+                    rows.append(refresh)
+        enqueue_rows(self._session, rows=rows)  # one INSERT: the message, then the refreshes
 
     def _in_thread(
         self,
@@ -273,14 +277,14 @@ class SlackNotifier:
             POST, person, rendered, delegation, key=key, thread_key=thread, broadcast=not routine
         )
 
-    def _refresh_home(self, person: str, delegation: Delegation) -> None:
-        """Once per person and unit of work. (Skipping it while an earlier refresh waits would
+    def _refresh_home(self, person: str, delegation: Delegation) -> dict[str, Any] | None:
+        """The outbox row that refreshes ``person``'s App Home, once per person and unit of
+        work; None when they need none. (Skipping it while an earlier refresh waits would
         race with delivery drawing that one before this change commits.)"""
         if not is_person(person) or person in self._homes:
-            return
+            return None
         self._homes.add(person)
-        enqueue(
-            self._session,
+        return row(
             kind=HOME,
             recipient=HOME_QUEUE + person,  # its own queue: never holds up the person's DMs
             payload={},
@@ -289,5 +293,4 @@ class SlackNotifier:
         )
 
     def _tz(self, user_id: str) -> str | None:
-        user = get_user(self._session, user_id=user_id)
-        return user.tz if user else None
+        return user_tz(self._session, user_id=user_id)
