@@ -30,10 +30,6 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
-from slack_sdk import WebClient
-from waitress.server import create_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -114,24 +110,30 @@ def _wait_healthy(url: str, timeout: float = 20.0) -> None:
 
 @contextmanager
 def bare_bolt_server(slack: SlackEmulator) -> Iterator[Server]:
-    """The baseline: a Bolt app that only acks the same command and the same button."""
-    client = WebClient(base_url=slack.api_url, token=TOKEN)
-    app = App(client=client, signing_secret=SECRET, token_verification_enabled=False)
-
-    @app.command("/delegate")
-    def ack_command(ack: Callable[..., None]) -> None:
-        ack()
-
-    @app.action(ActionId.ACCEPT)
-    def ack_button(ack: Callable[..., None]) -> None:
-        ack()
-
-    server: Any = create_server(SlackRequestHandler(app), host="127.0.0.1", port=0, threads=16)
-    threading.Thread(target=server.run, daemon=True).start()
+    """The baseline: a Bolt app that only acks the same command and the same button, in its
+    own process like Steward (benchmarks/bare_bolt.py)."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.bare_bolt", str(port), slack.api_url, SECRET, TOKEN],
+        cwd=Path(__file__).resolve().parent.parent,
+    )
     try:
-        yield Server(url=f"http://127.0.0.1:{server.effective_port}")
+        _wait_listening(port)
+        yield Server(url=f"http://127.0.0.1:{port}")
     finally:
-        server.close()
+        process.terminate()
+        process.wait(10)
+
+
+def _wait_listening(port: int, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"the bare Bolt app did not start on port {port}")
 
 
 Request = Callable[[SlackSender, int, int], requests.Response]
