@@ -320,6 +320,12 @@ class SlackEmulator:
                 for upload in state["uploads"]
             ]
 
+    def store_view(self, view: dict[str, Any], view_id: str | None = None) -> dict[str, Any]:
+        """Store ``view`` whole, as a new view or replacing ``view_id`` (a modal's
+        ``response_action`` of push or update, which reach Slack in an HTTP answer)."""
+        with self._lock:
+            return self._store_view(view, view_id)["view"]
+
     def home_view(self, user_id: str) -> dict[str, Any] | None:
         """The Home tab last published for ``user_id``."""
         with self._lock:

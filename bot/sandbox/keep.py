@@ -2,7 +2,8 @@
 beside the database as ``FILE.sandbox.json``, so that a later sandbox carries on from there.
 
 The bot's own state is in the database, as always; this file holds only what Slack would
-hold (messages, views, files) and the sandbox's clock.
+hold (messages, views, files) and the sandbox's clock. It names the database it belongs to
+(its first event), so a file left beside a new database is not applied to it.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-from dataclasses import asdict
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,14 +35,13 @@ def keep_file(database: Path) -> Path:
 
 def save(sandbox: Sandbox) -> None:
     """Write the file whole, then move it into place: a crash leaves the last good one."""
+    engine = sandbox.steward.engine if sandbox.steward else None
     kept = {
         "format": FORMAT,
+        "database": _fingerprint(engine) if engine else None,
         "clock": sandbox.clock.now().isoformat(),
-        "numbers": sandbox.numbers_used(),
         "slack": sandbox.emulator.export_state(),
-        "ephemerals": [asdict(shown) for shown in list(sandbox.ephemerals)],
-        "posted_at": {ts: at.isoformat() for ts, at in dict(sandbox.posted_at).items()},
-        "responses": sandbox.response_owners(),
+        "shown": sandbox.shown.export(),
     }
     path = keep_file(sandbox.database)
     partial = path.with_name(path.name + ".partial")
@@ -51,23 +50,33 @@ def save(sandbox: Sandbox) -> None:
 
 
 def restore(sandbox: Sandbox, engine: Engine) -> None:
-    """Carry on from the kept file, if any; the clock never goes back before the last
-    event in the database, whatever the file says."""
+    """Carry on from the kept file, if it belongs to this database; the clock never goes
+    back before the database's last event, whatever the file says."""
     moments = [START]
     latest = _latest_event(engine)
     if latest is not None:
         moments.append(latest + timedelta(minutes=1))
-    kept = _read(keep_file(sandbox.database))
+    path = keep_file(sandbox.database)
+    kept = _read(path)
+    if kept is not None and kept.get("database") != _fingerprint(engine):
+        log.warning("Ignoring %s: it belongs to another database; Slack starts empty.", path)
+        kept = None
     if kept is not None:
-        moments.append(datetime.fromisoformat(kept["clock"]))
-        sandbox.emulator.import_state(kept["slack"])
-        sandbox.restore_shown(
-            ephemerals=kept["ephemerals"],
-            posted_at={ts: datetime.fromisoformat(at) for ts, at in kept["posted_at"].items()},
-            responses={token: (owner[0], owner[1]) for token, owner in kept["responses"].items()},
-            numbers_used=int(kept["numbers"]),
-        )
+        try:
+            clock = datetime.fromisoformat(kept["clock"])
+            sandbox.shown.restore(kept["shown"])
+            sandbox.emulator.import_state(kept["slack"])
+            moments.append(clock)
+        except (KeyError, TypeError, ValueError) as error:
+            log.warning("Ignoring %s, which is damaged (%r); Slack starts empty.", path, error)
     sandbox.clock.set(max(moments))
+
+
+def _fingerprint(engine: Engine) -> str | None:
+    """The database's first event, which no later run changes: which database this is."""
+    with unit_of_work(engine) as session:
+        first = session.execute(select(Event.id, Event.at).order_by(Event.id).limit(1)).first()
+    return f"{first[0]}@{first[1].isoformat()}" if first else None
 
 
 def _latest_event(engine: Engine) -> datetime | None:

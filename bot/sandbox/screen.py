@@ -103,7 +103,7 @@ def ephemerals_for(
     typed commands and the answers, response_url posts and chat.postEphemeral messages."""
     found = [
         (shown.ts, shown.message, shown.author)
-        for shown in list(sandbox.ephemerals)
+        for shown in sandbox.shown.ephemerals()
         if shown.user == viewer and shown.channel == channel
     ]
     found += [
@@ -114,7 +114,7 @@ def ephemerals_for(
     found += [
         (posted["_ts"], posted, None)
         for posted in list(sandbox.emulator.responses)
-        if sandbox.response_owner(posted["_token"]) == (viewer, channel)
+        if sandbox.shown.response_owner(posted["_token"]) == (viewer, channel)
     ]
     return found
 
@@ -124,7 +124,7 @@ def _modal(sandbox: Sandbox, viewer: str) -> dict[str, str] | None:
     view = sandbox.emulator.views.get(view_id) if view_id else None
     if view is None or view_id is None:
         return None
-    errors = sandbox.modals.errors.get(view_id)
+    errors = sandbox.modals.errors(view_id)
     return {"view_id": view_id, "html": view_to_html(view, names=sandbox.names, errors=errors)}
 
 
@@ -144,7 +144,7 @@ def _upload_html(upload: dict[str, Any]) -> str:
 
 
 def _posted(sandbox: Sandbox, ts: str, tz: str) -> str | None:
-    at = sandbox.posted_at.get(ts)
+    at = sandbox.shown.posted_at(ts)
     return f"{at.astimezone(ZoneInfo(tz)):%a %H:%M}" if at else None
 
 

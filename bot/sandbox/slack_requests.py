@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
-import threading
+import secrets
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -36,29 +38,33 @@ class BotReply:
     body: dict[str, Any]
 
 
-def _user(user_id: str) -> dict[str, str]:
-    return {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID}
-
-
 class SlackSender:
     """Signs and posts requests to one bot, numbering trigger ids and event ids as it goes."""
 
-    def __init__(self, *, bot_url: str, signing_secret: str, numbers_used: int = 0) -> None:
+    def __init__(
+        self, *, bot_url: str, signing_secret: str, names: Mapping[str, str] | None = None
+    ) -> None:
         self.url = bot_url.rstrip("/") + "/slack/events"
         self.secret = signing_secret
-        self.numbers_used = numbers_used
-        self._lock = threading.Lock()
+        self.names = dict(names or {})
+        # Ids carry this run's prefix: a kept sandbox's database remembers the event ids it
+        # has seen, and a later run must not send one of them again.
+        self._run = secrets.token_hex(3)
+        self._numbers = itertools.count(1)
 
-    def next_number(self) -> int:
-        """Numbers for trigger, event and response ids; never one given out before."""
-        with self._lock:
-            self.numbers_used += 1
-            return self.numbers_used
+    def unique_id(self, prefix: str) -> str:
+        """An id no other request of any run has had: ``prefix``, the run, a number."""
+        return f"{prefix}{self._run}{next(self._numbers):06d}"
 
     def trigger_id(self, user_id: str) -> str:
         """Slack's trigger ids are opaque; the sandbox's name who clicked, so the emulator's
         views.open can show the modal to that person."""
-        return f"{self.next_number()}.{user_id}.trigger"
+        return f"{self.unique_id('t')}.{user_id}.trigger"
+
+    def user(self, user_id: str) -> dict[str, str]:
+        """A payload's ``user``: the id, the person's handle and the team."""
+        name = self.names.get(user_id, user_id.lower())
+        return {"id": user_id, "username": name, "name": name, "team_id": TEAM_ID}
 
     def command(
         self, *, user_id: str, channel_id: str, channel_name: str, text: str, response_url: str
@@ -70,7 +76,7 @@ class SlackSender:
             "channel_id": channel_id,
             "channel_name": channel_name,
             "user_id": user_id,
-            "user_name": user_id.lower(),
+            "user_name": self.user(user_id)["username"],
             "command": "/delegate",
             "text": text,
             "api_app_id": APP_ID,
@@ -87,6 +93,7 @@ class SlackSender:
         message_ts: str,
         message: dict[str, Any] | None,
         channel_id: str,
+        channel_name: str,
         action: dict[str, Any],
         response_url: str,
     ) -> BotReply:
@@ -100,7 +107,8 @@ class SlackSender:
                 "channel_id": channel_id,
                 "is_ephemeral": message is None,
             },
-            "channel": {"id": channel_id, "name": channel_id},
+            "channel": {"id": channel_id, "name": channel_name},
+            "state": {"values": {}},  # a message's own inputs; Steward's messages have none
             "response_url": response_url,
         }
         if message is not None:
@@ -126,7 +134,7 @@ class SlackSender:
             "trigger_id": self.trigger_id(user_id),
             "action_ts": f"{time.time():.6f}",
             "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
-            "user": _user(user_id),
+            "user": self.user(user_id),
             "api_app_id": APP_ID,
             "token": "sandbox-verification-token",
         }
@@ -137,7 +145,7 @@ class SlackSender:
         payload = {
             "type": "view_submission",
             "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
-            "user": _user(user_id),
+            "user": self.user(user_id),
             "api_app_id": APP_ID,
             "token": "sandbox-verification-token",
             "trigger_id": self.trigger_id(user_id),
@@ -146,21 +154,24 @@ class SlackSender:
         }
         return self._interaction(payload)
 
-    def home_opened(self, user_id: str, dm_channel: str) -> BotReply:
-        event = {
+    def home_opened(self, user_id: str, dm_channel: str, home: dict[str, Any] | None) -> BotReply:
+        """The Home tab opened; ``home`` is the view last published there, if any."""
+        event: dict[str, Any] = {
             "type": "app_home_opened",
             "user": user_id,
             "channel": dm_channel,
             "tab": "home",
             "event_ts": f"{time.time():.6f}",
         }
+        if home is not None:
+            event["view"] = home
         envelope = {
             "token": "sandbox-verification-token",
             "team_id": TEAM_ID,
             "api_app_id": APP_ID,
             "event": event,
             "type": "event_callback",
-            "event_id": f"Ev{self.next_number():010d}",
+            "event_id": self.unique_id("Ev"),
             "event_time": int(time.time()),
             "authorizations": [{"team_id": TEAM_ID, "user_id": "U0STEWARD", "is_bot": True}],
         }
@@ -169,7 +180,7 @@ class SlackSender:
     def _action_base(self, user_id: str, action: dict[str, Any]) -> dict[str, Any]:
         return {
             "type": "block_actions",
-            "user": _user(user_id),
+            "user": self.user(user_id),
             "api_app_id": APP_ID,
             "token": "sandbox-verification-token",
             "trigger_id": self.trigger_id(user_id),

@@ -53,7 +53,7 @@ class Transcript:
         responses = self.sandbox.emulator.responses[self._responses_seen :]
         self._responses_seen += len(responses)
         for posted in responses:
-            owner = self.sandbox.response_owner(posted["_token"])
+            owner = self.sandbox.shown.response_owner(posted["_token"])
             who = f"@{self.sandbox.names[owner[0]]}" if owner else "someone"
             self.message(f"-> only {who} sees", posted)
 
@@ -62,7 +62,7 @@ class Transcript:
         if call.method == "chat.postMessage":
             where = self._where(str(params.get("channel")))
             thread = " (in thread)" if params.get("thread_ts") else ""
-            at = self.sandbox.posted_at.get(str(call.response.get("ts")))
+            at = self.sandbox.shown.posted_at(str(call.response.get("ts")))
             when = f" at {at.astimezone(ZoneInfo(LEAD.tz)):%a %H:%M}" if at else ""
             self.message(f"-> {where}{thread}{when}", params)
         elif call.method == "chat.update":

@@ -31,7 +31,11 @@ STATIC_TYPES = {
 }
 MAX_BODY = 256 * 1024
 # Only the page's own script and styles run, whatever a rendered message contains.
-CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'"
+# No other site may frame the page and have its buttons clicked.
+CSP = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
 Action = Callable[[Sandbox, dict[str, Any]], Any]
 
 
@@ -54,10 +58,8 @@ def _object(body: dict[str, Any], key: str) -> dict[str, Any]:
 
 
 def _command(sandbox: Sandbox, body: dict[str, Any]) -> Any:
-    text = _text(body, "text").strip()
-    if text.startswith("/delegate"):
-        text = text[len("/delegate") :].strip()
-    elif text.startswith("/"):
+    command, _, text = _text(body, "text").strip().partition(" ")
+    if command != "/delegate":
         raise BadRequest("The sandbox has one slash command: /delegate")
     return sandbox.command(_text(body, "viewer"), _text(body, "channel"), text)
 
@@ -176,18 +178,21 @@ class _Handler(BaseHTTPRequestHandler):
         if self.headers.get("Content-Type", "").split(";")[0].strip() != "application/json":
             self._json(415, {"error": "send JSON"})  # a plain HTML form can't post here
             return
+        sandbox = self.server.sandbox
         try:
             body = self._body()
-            reply = action(self.server.sandbox, body)
             viewer = _text(body, "viewer")
+            sandbox.check_user(viewer)  # before anything happens
+            reply = action(sandbox, body)
+            sandbox.save()
+            answer: dict[str, Any] = {"state": screen(sandbox, viewer)}
         except (BadRequest, LookupError) as problem:
-            self._json(400, {"error": str(problem).strip("'")})
+            self._json(400, {"error": str(problem).strip("'\"")})
             return
         except Exception:
             log.error("the sandbox failed: %s", traceback.format_exc())
             self._json(500, {"error": "the sandbox failed; its terminal has the details"})
             return
-        answer: dict[str, Any] = {"state": screen(self.server.sandbox, viewer)}
         status = getattr(reply, "status", 200)
         if status != 200:
             answer["error"] = f"the bot answered HTTP {status}"
@@ -202,8 +207,11 @@ class _Handler(BaseHTTPRequestHandler):
         return False
 
     def _body(self) -> dict[str, Any]:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError as error:
+            raise BadRequest("that request has no readable length") from error
+        if not 0 <= length <= MAX_BODY:
             raise BadRequest("that request is too large")
         try:
             body = json.loads(self.rfile.read(length) or b"{}")
@@ -235,6 +243,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Cache-Control", "no-store")
             self.send_header("X-Content-Type-Options", "nosniff")
             self.send_header("Content-Security-Policy", CSP)
+            self.send_header("X-Frame-Options", "DENY")
             self.end_headers()
             self.wfile.write(data)
         except OSError:

@@ -6,21 +6,24 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 import urllib.error
 import urllib.request
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
+from bot.sandbox.sandbox_clock import TICK_STEP, next_working_morning
 from bot.sandbox.screen import screen
 from bot.sandbox.session import Sandbox
 from bot.sandbox.team import ARI, BO, GENERAL, LEAD, START
 from bot.sandbox.web import SandboxWeb
 from bot.slack.ids import ActionId, BlockId
 from storage.db import unit_of_work
-from storage.models import Delegation
+from storage.models import Delegation, OutboxMessage
 
 
 def conversation(sandbox: Sandbox, viewer: str, channel: str) -> list[dict[str, Any]]:
@@ -86,8 +89,8 @@ def test_a_modal_shows_the_bots_errors_and_changes_nothing_until_fixed(sandbox: 
     refused = sandbox.submit(LEAD.user_id, view_id, form)
     assert refused.body.get("response_action") == "errors"
     assert sandbox.modals.top(LEAD.user_id) == view_id
-    errors = sandbox.modals.errors[view_id]
-    assert list(errors) == [BlockId.NEW_DUE]
+    errors = sandbox.modals.errors(view_id)
+    assert errors is not None and list(errors) == [BlockId.NEW_DUE]
     assert errors[BlockId.NEW_DUE] in screen(sandbox, LEAD.user_id)["modal"]["html"]
     assert delegations(sandbox) == 0
 
@@ -99,6 +102,27 @@ def test_a_modal_shows_the_bots_errors_and_changes_nothing_until_fixed(sandbox: 
     assert "Rotate the API keys" in html_of(sandbox, BO.user_id, "D0BO")
 
 
+def test_only_the_open_views_of_the_person_can_be_used(sandbox: Sandbox) -> None:
+    sandbox.shortcut(LEAD.user_id)
+    sandbox.settle()
+    lenas = sandbox.modals.top(LEAD.user_id)
+    assert lenas is not None
+    with pytest.raises(LookupError, match="not open for you"):
+        sandbox.submit(BO.user_id, lenas, {})
+    with pytest.raises(LookupError, match="not open for you"):
+        sandbox.click_in_view(BO.user_id, lenas, {"type": "button", "action_id": "x"})
+    assert delegations(sandbox) == 0
+
+
+def test_what_the_bot_sends_later_still_changes_the_version(sandbox: Sandbox) -> None:
+    """The page redraws when the version moves: a Home tab published after the ack too."""
+    before = sandbox.version
+    assert sandbox.open_home(BO.user_id).status == 200
+    sandbox.settle()
+    assert screen(sandbox, BO.user_id)["home"] is not None
+    assert sandbox.version > before + 1  # the event's ack, then views.publish
+
+
 def test_the_delegate_shortcut_opens_the_form_for_who_chose_it(sandbox: Sandbox) -> None:
     assert sandbox.shortcut(BO.user_id).status == 200
     sandbox.settle()
@@ -108,11 +132,41 @@ def test_the_delegate_shortcut_opens_the_form_for_who_chose_it(sandbox: Sandbox)
 
 
 def test_next_working_morning_is_nine_on_the_viewers_clock(sandbox: Sandbox) -> None:
+    """09:00 (the policy's working hours start), on a working day (mon-fri), in the
+    viewer's timezone; DST moves the UTC time, not the local one."""
     assert sandbox.clock.now() == START  # Tuesday 16:00 in Berlin
     assert sandbox.advance("morning", ARI.user_id) == datetime(2026, 11, 25, 8, tzinfo=UTC)
     sandbox.clock.set(datetime(2026, 11, 27, 20, tzinfo=UTC))  # Friday evening
     monday_chicago = datetime(2026, 11, 30, 15, tzinfo=UTC)
     assert sandbox.advance("morning", BO.user_id) == monday_chicago
+    policy = sandbox.steward.runtime.settings.policy  # type: ignore[union-attr]
+    before_dst = datetime(2027, 3, 12, 20, tzinfo=UTC)  # Friday; New York springs forward Sunday
+    assert next_working_morning(before_dst, LEAD.tz, policy) == datetime(
+        2027, 3, 15, 13, tzinfo=UTC
+    )
+
+
+def test_each_message_lands_at_the_time_it_was_sent(sandbox: Sandbox) -> None:
+    for title in ("Draft the budget", "Book the venue", "Order the badges"):
+        sandbox.command(LEAD.user_id, GENERAL.channel_id, f"@ari {title} by friday")
+    sandbox.settle()
+    sandbox.advance("week", LEAD.user_id)
+    assert sandbox.steward is not None
+    with unit_of_work(sandbox.steward.engine) as session:
+        sent = session.execute(select(OutboxMessage.created_at, OutboxMessage.sent_at)).all()
+    assert len(sent) > 20
+    assert all(sent_at is not None and sent_at - created <= TICK_STEP for created, sent_at in sent)
+
+
+def test_two_clock_moves_at_once_both_happen(sandbox: Sandbox) -> None:
+    moves = [
+        threading.Thread(target=sandbox.advance, args=("hour", LEAD.user_id)) for _ in range(2)
+    ]
+    for move in moves:
+        move.start()
+    for move in moves:
+        move.join(timeout=60)
+    assert sandbox.clock.now() == START + timedelta(hours=2)
 
 
 def test_a_kept_database_carries_on_where_it_stopped(tmp_path: Path) -> None:
@@ -152,6 +206,27 @@ def test_a_kept_database_carries_on_where_it_stopped(tmp_path: Path) -> None:
         assert new_ts > offer["ts"]  # the workspace's clock of message ids goes on too
 
 
+def test_a_kept_file_of_another_database_or_damaged_is_ignored(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    database = tmp_path / "kept.db"
+    with Sandbox(database=database, workdir=tmp_path / "one") as first:
+        first.command(LEAD.user_id, GENERAL.channel_id, "@ari Plan the offsite by friday")
+        first.settle()
+    kept = tmp_path / "kept.db.sandbox.json"
+    database.unlink()  # a new database beside the old file
+    with Sandbox(database=database, workdir=tmp_path / "two") as second:
+        assert second.emulator.messages_in(ARI.user_id) == []
+        assert second.clock.now() == START
+    assert "belongs to another database" in caplog.text
+
+    kept.write_text(json.dumps({"format": 1, "database": None, "clock": "soon"}))
+    database.unlink()
+    with Sandbox(database=database, workdir=tmp_path / "three") as third:
+        assert third.clock.now() == START and delegations(third) == 0
+    assert "damaged" in caplog.text
+
+
 def test_a_temporary_sandbox_keeps_nothing(tmp_path: Path) -> None:
     with Sandbox(workdir=tmp_path) as temporary:
         temporary.command(LEAD.user_id, GENERAL.channel_id, "@ari Sketch the roadmap")
@@ -188,6 +263,8 @@ def test_the_page_is_served_with_its_script_and_a_content_policy(web: SandboxWeb
     status, headers, body = request(web, "/")
     assert status == 200 and b"Steward sandbox" in body
     assert "default-src 'self'" in headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Frame-Options"] == "DENY"  # no other site may frame it
     status, headers, body = request(web, "/static/sandbox.js")
     assert status == 200 and headers["Content-Type"].startswith("text/javascript")
     assert request(web, "/static/../session.py")[0] == 404
@@ -206,6 +283,13 @@ def test_the_api_refuses_what_it_cannot_do_in_words(web: SandboxWeb, sandbox: Sa
     assert request(web, "/api/close", {"viewer": LEAD.user_id}, headers=form)[0] == 415
     rebound = {"Host": "attacker.example:3300"}
     assert request(web, "/api/state?viewer=U0LENA", headers=rebound)[0] == 403
+    body = {"viewer": LEAD.user_id, "step": "hour"}
+    assert request(web, "/api/clock", body, headers=rebound)[0] == 403
+    status, _, raw = request(web, "/api/clock", {"viewer": "U0NOBODY", "step": "hour"})
+    assert status == 400 and json.loads(raw) == {"error": "choose who you are"}
+    text = {"viewer": LEAD.user_id, "channel": GENERAL.channel_id, "text": "/delegatex @bo y"}
+    assert request(web, "/api/command", text)[0] == 400
+    assert sandbox.clock.now() == START  # nothing moved
     assert sandbox.emulator.calls == []  # nothing reached the bot
 
 

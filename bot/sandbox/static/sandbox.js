@@ -43,9 +43,7 @@ async function poll() {
       const response = await fetch("/api/state?viewer=" + encodeURIComponent(ui.viewer));
       if (response.ok) {
         const state = await response.json();
-        if (state.version !== ui.version || state.viewer !== (ui.state && ui.state.viewer)) {
-          draw(state);
-        }
+        if (state.version !== ui.version) draw(state);
       }
     } catch (error) {
       /* the next poll tries again */
@@ -64,6 +62,9 @@ function toast(text) {
 
 // ----- drawing ---------------------------------------------------------------------------
 function draw(state) {
+  // An answer can arrive late: one for whoever was chosen before, or older than what is
+  // on screen. Drawing it would show someone else's messages, or close a modal just opened.
+  if (state.viewer !== ui.viewer || state.version < ui.version) return;
   ui.state = state;
   ui.version = state.version;
   drawViewer(state);
@@ -202,13 +203,16 @@ function drawModal(state) {
     layer.hidden = true;
     $("modal").replaceChildren();
     $("modal").dataset.viewId = "";
+    $("modal").dataset.html = "";
     return;
   }
   const modal = $("modal");
   const sameView = modal.dataset.viewId === state.modal.view_id;
+  if (sameView && modal.dataset.html === state.modal.html) return; // keep focus and cursor
   const kept = sameView ? formValues(modal) : null;
   modal.innerHTML = state.modal.html;
   modal.dataset.viewId = state.modal.view_id;
+  modal.dataset.html = state.modal.html;
   if (kept) restoreValues(modal, kept); // a redraw must not wipe what the person typed
   layer.hidden = false;
 }
@@ -259,6 +263,8 @@ function elementAction(element) {
   if (element.tagName === "BUTTON") {
     if (element.dataset.value !== undefined) action.value = element.dataset.value;
     action.text = { type: "plain_text", text: element.textContent };
+  } else if (element.dataset.elementType === "users_select") {
+    action.selected_user = element.value;
   } else if (element.tagName === "SELECT") {
     const option = element.options[element.selectedIndex];
     action.selected_option = {
