@@ -150,11 +150,12 @@ def test_each_message_lands_at_the_time_it_was_sent(sandbox: Sandbox) -> None:
     for title in ("Draft the budget", "Book the venue", "Order the badges"):
         sandbox.command(LEAD.user_id, GENERAL.channel_id, f"@ari {title} by friday")
     sandbox.settle()
-    sandbox.advance("week", LEAD.user_id)
+    for _ in range(3):
+        sandbox.advance("day", LEAD.user_id)
     assert sandbox.steward is not None
     with unit_of_work(sandbox.steward.engine) as session:
         sent = session.execute(select(OutboxMessage.created_at, OutboxMessage.sent_at)).all()
-    assert len(sent) > 20
+    assert len(sent) > 15
     assert all(sent_at is not None and sent_at - created <= TICK_STEP for created, sent_at in sent)
 
 
