@@ -35,9 +35,10 @@ from bot.domain.jobs import tick
 from bot.domain.ports import Person, Work
 from bot.domain.supervision import SupervisionPolicy, Supervisor
 from bot.sandbox.emulator import SlackEmulator
-from bot.slack.delivery import Delivery, retry_handlers
+from bot.slack.delivery import Delivery
 from bot.slack.notifier import SlackNotifier
 from bot.slack.pacing import PacingPolicy
+from bot.slack.slack_calls import retry_handlers
 from storage.db import make_engine, unit_of_work, upgrade
 from storage.models import Delegation, OutboxMessage
 
