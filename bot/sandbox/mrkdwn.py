@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bot.slack.mrkdwn import unescape  # Slack's three entities, nothing else
+
 SAFE_URL_SCHEMES = ("http://", "https://", "mailto:")
 # the shortcodes Steward's messages use, shown as Slack shows them; others stay as text
 EMOJI = {
@@ -52,11 +54,6 @@ _EMPHASIS = {
     "s": re.compile(r"(?<![\w~])~(?=\S)([^~\n]+?)(?<=\S)~(?![\w~])"),
 }
 _BROADCASTS = {"here": "@here", "channel": "@channel", "everyone": "@everyone"}
-
-
-def unescape(text: str) -> str:
-    """Slack's three entities back to characters (and nothing else, as Slack does)."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def is_safe_url(url: str) -> bool:

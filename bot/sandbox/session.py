@@ -11,16 +11,12 @@ holding its own lock; what it calls (Shown, Modals) has locks of its own and cal
 
 from __future__ import annotations
 
-import re
 import secrets
 import tempfile
 import threading
-import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-
-from sqlalchemy import func, select
 
 from bot.clock import ManualClock
 from bot.config import load_settings
@@ -28,20 +24,22 @@ from bot.sandbox import keep, team
 from bot.sandbox.emulator import Handler, SlackEmulator
 from bot.sandbox.modals import Modals
 from bot.sandbox.sandbox_clock import CLOCK_STEPS, TICK_STEP, next_working_morning
+from bot.sandbox.settling import QUIET_SECONDS, SETTLE_TIMEOUT_SECONDS, settle
 from bot.sandbox.shown import Ephemeral, Shown
-from bot.sandbox.slack_requests import BotReply, SlackSender
+from bot.sandbox.slack_requests import (
+    BotReply,
+    SlackSender,
+    message_payload,
+    trigger_user,
+    typed_text,
+)
 from bot.sandbox.view_state import RawValues, state_values
 from bot.slack.http import HttpServer
 from bot.slack.ids import ShortcutId
+from bot.slack.mrkdwn import escape
 from bot.wiring import Steward, assemble
-from storage.db import unit_of_work
-from storage.models import OutboxMessage
-from storage.outbox import PENDING
 
 BOT_TOKEN = "xoxb-sandbox"
-SETTLE_TIMEOUT_SECONDS = 15.0
-QUIET_SECONDS = 0.15
-POLL_SECONDS = 0.02
 HTTP_THREADS = 4
 
 
@@ -127,7 +125,7 @@ class Sandbox:
     def _opened_for_trigger(self, handler: Handler) -> Handler:
         def open_for_trigger(params: dict[str, Any]) -> dict[str, Any]:
             result = handler(params)
-            user = _trigger_user(str(params.get("trigger_id") or ""))
+            user = trigger_user(str(params.get("trigger_id") or ""))
             if user:
                 self.modals.push(user, result["view"]["id"])
             return result
@@ -165,14 +163,12 @@ class Sandbox:
         """``/delegate text`` typed by ``user`` in ``channel``, escaped as Slack escapes it."""
         self.check_user(user)
         channel_name = self._channel_name(channel)
-        self._show_ephemeral(
-            user, channel, {"text": f"/delegate {_slack_escape(text)}"}, author=user
-        )
+        self._show_ephemeral(user, channel, {"text": f"/delegate {escape(text)}"}, author=user)
         reply = self._sender.command(
             user_id=user,
             channel_id=channel,
             channel_name=channel_name,
-            text=self.typed_mentions(text),
+            text=typed_text(text, self.names),
             response_url=self._response_url(user, channel),
         )
         if reply.status == 200 and (reply.body.get("text") or reply.body.get("blocks")):
@@ -188,7 +184,11 @@ class Sandbox:
         return self._sender.message_action(
             user_id=user,
             message_ts=ts,
-            message=_as_slack_message(message, self.emulator) if message else None,
+            message=message_payload(
+                message, bot_user_id=self.emulator.bot_user_id, bot_id=self.emulator.bot_id
+            )
+            if message
+            else None,
             channel_id=channel,
             channel_name=self._channel_name(channel),
             action=action,
@@ -272,43 +272,10 @@ class Sandbox:
 
     def settle(self, timeout: float = SETTLE_TIMEOUT_SECONDS, quiet: float = QUIET_SECONDS) -> bool:
         """Wait until the bot has delivered every message due now and its Slack calls have
-        paused for ``quiet`` seconds (a listener may still be working after its ack)."""
-        delivery = self._steward.runtime.delivery
-        deadline = time.monotonic() + timeout
-        calls, quiet_since = len(self.emulator.calls), time.monotonic()
-        while time.monotonic() < deadline:
-            while delivery.deliver_due():  # beside the delivery thread; claims keep it once
-                pass
-            if len(self.emulator.calls) != calls:
-                calls, quiet_since = len(self.emulator.calls), time.monotonic()
-            if self._due_messages() == 0 and time.monotonic() - quiet_since >= quiet:
-                return True
-            time.sleep(POLL_SECONDS)
-        return False
-
-    def _due_messages(self) -> int:
-        """Outbox messages due now (a retry waits for the clock, which only the sandbox
-        moves, so it does not count)."""
-        query = (
-            select(func.count())
-            .select_from(OutboxMessage)
-            .where(OutboxMessage.status == PENDING)  # type: ignore[arg-type]
-            .where(OutboxMessage.next_attempt_at <= self.clock.now())  # type: ignore[arg-type]
-        )
-        with unit_of_work(self._steward.engine) as session:
-            return int(session.execute(query).scalar_one())
+        paused for ``quiet`` seconds."""
+        return settle(self._steward, self.emulator, self.clock.now(), timeout=timeout, quiet=quiet)
 
     # ----- helpers ---------------------------------------------------------------------------
-    def typed_mentions(self, text: str) -> str:
-        """Slack's client turns a typed ``@name`` into ``<@U…|name>`` and escapes &, <, >."""
-
-        def mention(match: re.Match[str]) -> str:
-            name = match.group(1).lower()
-            user = next((uid for uid, n in self.names.items() if n == name), None)
-            return f"<@{user}|{name}>" if user else match.group(0)
-
-        return re.sub(r"(?<![\w<])@([A-Za-z][\w.-]*)", mention, _slack_escape(text))
-
     def check_user(self, user: str) -> None:
         if user not in self.members:
             raise LookupError("choose who you are")
@@ -349,25 +316,3 @@ class Sandbox:
     def _changed(self) -> None:
         with self._lock:
             self._changes += 1
-
-
-def _slack_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _trigger_user(trigger_id: str) -> str | None:
-    parts = trigger_id.split(".")
-    return parts[1] if len(parts) == 3 and parts[1].startswith("U") else None
-
-
-def _as_slack_message(message: dict[str, Any], emulator: SlackEmulator) -> dict[str, Any]:
-    out = {
-        "type": "message",
-        "user": emulator.bot_user_id,
-        "bot_id": emulator.bot_id,
-        "text": message.get("text", ""),
-        "ts": message["ts"],
-    }
-    if message.get("blocks"):
-        out["blocks"] = message["blocks"]
-    return out

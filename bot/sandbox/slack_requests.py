@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import re
 import secrets
 import time
 import urllib.error
@@ -18,6 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
+
+from bot.slack.mrkdwn import escape
 
 TEAM_ID = "T0SANDBOX"
 TEAM_DOMAIN = "sandbox"
@@ -217,3 +220,35 @@ def _json_object(raw: bytes) -> dict[str, Any]:
     except ValueError:
         return {"text": raw.decode("utf-8", "replace")}
     return parsed if isinstance(parsed, dict) else {}
+
+
+def typed_text(text: str, names: Mapping[str, str]) -> str:
+    """What Slack's client sends for typed text: &, < and > escaped, and a typed ``@name``
+    of someone in ``names`` (user id -> name) turned into ``<@U…|name>``."""
+    ids = {name: user_id for user_id, name in names.items()}
+
+    def mention(match: re.Match[str]) -> str:
+        name = match.group(1).lower()
+        return f"<@{ids[name]}|{name}>" if name in ids else match.group(0)
+
+    return re.sub(r"(?<![\w<])@([A-Za-z][\w.-]*)", mention, escape(text))
+
+
+def trigger_user(trigger_id: str) -> str | None:
+    """Who a ``trigger_id`` made by ``SlackSender.trigger_id`` belongs to."""
+    parts = trigger_id.split(".")
+    return parts[1] if len(parts) == 3 and parts[1].startswith("U") else None
+
+
+def message_payload(message: Mapping[str, Any], *, bot_user_id: str, bot_id: str) -> dict[str, Any]:
+    """A posted message as a block_actions payload carries it."""
+    out = {
+        "type": "message",
+        "user": bot_user_id,
+        "bot_id": bot_id,
+        "text": message.get("text", ""),
+        "ts": message["ts"],
+    }
+    if message.get("blocks"):
+        out["blocks"] = message["blocks"]
+    return out

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from bot.sandbox.sandbox_clock import TICK_STEP, next_working_morning
 from bot.sandbox.screen import screen
 from bot.sandbox.session import BOT_TOKEN, Sandbox
+from bot.sandbox.slack_requests import typed_text
 from bot.sandbox.team import ARI, BO, GENERAL, LEAD, START
 from bot.sandbox.web import SandboxWeb
 from bot.slack.ids import ActionId, BlockId
@@ -43,7 +44,7 @@ def delegations(sandbox: Sandbox) -> int:
 
 
 def test_typed_text_is_escaped_and_mentions_resolved_as_slack_does(sandbox: Sandbox) -> None:
-    typed = sandbox.typed_mentions("@ari fix <b> & ping @nobody, mail a@b.co")
+    typed = typed_text("@ari fix <b> & ping @nobody, mail a@b.co", sandbox.names)
     assert typed == "<@U0ARI|ari> fix &lt;b&gt; &amp; ping @nobody, mail a@b.co"
 
 
