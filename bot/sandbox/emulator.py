@@ -3,6 +3,8 @@ reaches through ``WebClient(base_url=double.api_url)``. Standard library only.
 
 The tests, the benchmarks and ``steward sandbox`` share it; ``steward serve`` never imports it.
 
+The Web API methods themselves are in emulator_api.py.
+
 Every ``/api/<method>`` call is recorded as a :class:`Call`; JSON posted to
 ``double.response_url(token)`` is recorded in ``double.responses``. Methods answer the way
 Slack does (see shared/SLACK_FACTS.md); more can be added through ``double.handlers``.
@@ -25,17 +27,15 @@ import traceback
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
-from bot.sandbox.block_checks import message_block_errors, view_errors
+from bot.sandbox.block_checks import message_block_errors
+from bot.sandbox.emulator_api import SlackError, WebApiMethods
+from bot.sandbox.emulator_http import EmulatorRequestHandler, EmulatorServer, Reply, parse_body
 
 JSON_KEYS = ("blocks", "attachments", "view", "metadata")
-MAX_TEXT = 40_000
-MAX_ALT_TXT = 1_000
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 T = TypeVar("T")
 
@@ -48,22 +48,6 @@ class Call:
     status: int
     response: dict[str, Any]
     at: float = 0.0  # when the double answered, on the rate limiter's clock (monotonic)
-
-
-class SlackError(Exception):
-    """Raised by a method handler to answer {"ok": false, "error": error, **extra}."""
-
-    def __init__(self, error: str, **extra: Any) -> None:
-        super().__init__(error)
-        self.error = error
-        self.extra = extra
-
-
-@dataclass
-class _Reply:
-    status: int
-    body: dict[str, Any] | str
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -105,7 +89,7 @@ class _Script:
     delay: float = 0.0
 
 
-class SlackEmulator:
+class SlackEmulator(WebApiMethods):
     def __init__(
         self,
         *,
@@ -137,7 +121,7 @@ class SlackEmulator:
         self._pending_files: dict[str, dict[str, Any]] = {}  # file id -> upload not completed
         self._file_seq = 0
         self._ts = 1_700_000_000_000_000
-        self._server: _Server | None = None
+        self._server: EmulatorServer | None = None
         self._thread: threading.Thread | None = None
         self.handlers: dict[str, Handler] = {
             "auth.test": self._auth_test,
@@ -160,7 +144,7 @@ class SlackEmulator:
     # ----- lifecycle -------------------------------------------------------------------------
     def start(self) -> SlackEmulator:
         if self._server is None:
-            self._server = _Server(("127.0.0.1", 0), _RequestHandler)
+            self._server = EmulatorServer(("127.0.0.1", 0), EmulatorRequestHandler)
             self._server.double = self
             self._thread = threading.Thread(
                 target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
@@ -332,9 +316,6 @@ class SlackEmulator:
             view_id = self._home_view_ids.get(user_id)
             return copy.deepcopy(self.views[view_id]) if view_id else None
 
-    def dm_channel_for(self, user_id: str) -> str:
-        return "D" + user_id[1:]
-
     def messages_in(self, channel: str) -> list[dict[str, Any]]:
         if channel[:1] in "UW":
             channel = self.dm_channel_for(channel)
@@ -406,19 +387,19 @@ class SlackEmulator:
     # ----- request handling (server threads) -------------------------------------------------
     def _handle(
         self, verb: str, path: str, content_type: str, auth: str, body: bytes | None
-    ) -> _Reply:
+    ) -> Reply:
         url = urlsplit(path)
         if url.path.startswith("/response/"):
             return self._handle_response_url(verb, url.path[len("/response/") :], body)
         if url.path.startswith("/upload/"):
             return self._handle_upload(verb, url.path[len("/upload/") :], body)
         if not url.path.startswith("/api/"):
-            return _Reply(404, "not found")
+            return Reply(404, "not found")
         method = url.path[len("/api/") :]
         params: dict[str, Any] = dict(parse_qsl(url.query, keep_blank_values=True))
         malformed = False
         try:
-            params.update(_parse_body(content_type, body))
+            params.update(parse_body(content_type, body))
             for key in JSON_KEYS:
                 if isinstance(params.get(key), str):
                     params[key] = json.loads(params[key])
@@ -449,41 +430,41 @@ class SlackEmulator:
         token: str | None,
         malformed: bool,
         script: _Script | None,
-    ) -> _Reply:
+    ) -> Reply:
         handler = self.handlers.get(method)
         if handler is None:
-            return _Reply(404, {"ok": False, "error": "unknown_method"})
+            return Reply(404, {"ok": False, "error": "unknown_method"})
         if script is not None and script.fail:
             if script.status == 429:
                 retry_after = 1 if script.retry_after is None else script.retry_after
-                return _Reply(
+                return Reply(
                     429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)}
                 )
             if script.status >= 400:
-                return _Reply(script.status, f"{script.status} scripted failure")
-            return _Reply(script.status, {"ok": False, "error": script.error or "internal_error"})
+                return Reply(script.status, f"{script.status} scripted failure")
+            return Reply(script.status, {"ok": False, "error": script.error or "internal_error"})
         if malformed:
-            return _Reply(200, {"ok": False, "error": "invalid_form_data"})
+            return Reply(200, {"ok": False, "error": "invalid_form_data"})
         if not token:
-            return _Reply(200, {"ok": False, "error": "not_authed"})
+            return Reply(200, {"ok": False, "error": "not_authed"})
         if token != self.bot_token:
-            return _Reply(200, {"ok": False, "error": "invalid_auth"})
+            return Reply(200, {"ok": False, "error": "invalid_auth"})
         wait = self._over_rate_limit(method, params)
         if wait > 0:
             self.rate_limited += 1
             retry_after = str(max(1, math.ceil(wait)))
-            return _Reply(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": retry_after})
+            return Reply(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": retry_after})
         try:
-            return _Reply(200, {"ok": True, **handler(params)})
+            return Reply(200, {"ok": True, **handler(params)})
         except SlackError as exc:
-            return _Reply(200, {"ok": False, "error": exc.error, **exc.extra})
+            return Reply(200, {"ok": False, "error": exc.error, **exc.extra})
         except Exception:  # a bug in the double (or params it did not foresee): report it
             self.errors.append(f"{method}: {traceback.format_exc()}")
-            return _Reply(500, {"ok": False, "error": "double_internal_error"})
+            return Reply(500, {"ok": False, "error": "double_internal_error"})
 
-    def _handle_response_url(self, verb: str, token: str, body: bytes | None) -> _Reply:
+    def _handle_response_url(self, verb: str, token: str, body: bytes | None) -> Reply:
         if verb != "POST":
-            return _Reply(405, "method not allowed")
+            return Reply(405, "method not allowed")
         try:
             payload = json.loads(body or b"")
             if not isinstance(payload, dict):
@@ -491,28 +472,28 @@ class SlackEmulator:
         except ValueError:
             with self._lock:
                 self.errors.append(f"response_url {token}: invalid_payload {body!r:.200}")
-            return _Reply(400, "invalid_payload")
+            return Reply(400, "invalid_payload")
         problems = message_block_errors(payload["blocks"]) if "blocks" in payload else []
         with self._lock:
             if problems:
                 self.errors.append(f"response_url {token}: invalid_blocks {problems}")
-                return _Reply(400, "invalid_blocks")
+                return Reply(400, "invalid_blocks")
             self.responses.append({**payload, "_token": token, "_ts": self._next_ts()})
-        return _Reply(200, "ok")
+        return Reply(200, "ok")
 
-    def _handle_upload(self, verb: str, file_id: str, body: bytes | None) -> _Reply:
+    def _handle_upload(self, verb: str, file_id: str, body: bytes | None) -> Reply:
         """The upload URL from files.getUploadURLExternal: raw bytes, no token (the URL is the
         credential). Answers like files.slack.com: 200 "OK - <length>"."""
         if verb != "POST":
-            return _Reply(405, "method not allowed")
+            return Reply(405, "method not allowed")
         if body is None:
-            return _Reply(400, "unreadable body")
+            return Reply(400, "unreadable body")
         with self._lock:
             pending = self._pending_files.get(file_id)
             if pending is None:
-                return _Reply(404, "not found")
+                return Reply(404, "not found")
             pending["bytes"] = body
-        return _Reply(200, f"OK - {len(body)}")
+        return Reply(200, f"OK - {len(body)}")
 
     def _over_rate_limit(self, method: str, params: dict[str, Any]) -> float:
         """Seconds until this call would be within the enforced limits; 0 takes it (one
@@ -537,342 +518,3 @@ class SlackEmulator:
             for bucket in buckets:
                 bucket.tokens -= 1
         return wait
-
-    # ----- helpers for method handlers (called with the lock held) ---------------------------
-    def _next_ts(self) -> str:
-        self._ts += 100
-        return f"{self._ts // 1_000_000}.{self._ts % 1_000_000:06d}"
-
-    def _known_user(self, user_id: Any) -> dict[str, Any]:
-        if not isinstance(user_id, str) or user_id not in self._users:
-            raise SlackError("user_not_found")
-        return self._users[user_id]
-
-    def _channel(self, params: dict[str, Any], key: str = "channel") -> str:
-        given = str(params.get(key) or "")
-        channel = self.dm_channel_for(given) if given[:1] in ("U", "W") else given
-        if channel[:1] not in ("C", "D", "G") or {given, channel} & self._not_found:
-            raise SlackError("channel_not_found")
-        return channel
-
-    def _message_content(self, params: dict[str, Any]) -> tuple[str, Any]:
-        text = "" if params.get("text") is None else str(params["text"])
-        blocks = params.get("blocks")
-        if not text and not blocks and not params.get("attachments"):
-            raise SlackError("no_text")
-        if len(text) > MAX_TEXT:
-            raise SlackError("msg_too_long")
-        if blocks is not None:
-            errors = message_block_errors(blocks)
-            if errors:
-                raise SlackError("invalid_blocks", errors=errors)
-        return text, blocks
-
-    def _message_out(self, message: dict[str, Any]) -> dict[str, Any]:
-        out = {
-            "type": "message",
-            "user": self.bot_user_id,
-            "bot_id": self.bot_id,
-            "team": self.team_id,
-            "text": message["text"],
-            "ts": message["ts"],
-        }
-        if message["blocks"] is not None:
-            out["blocks"] = message["blocks"]
-        if message["thread_ts"] is not None:
-            out["thread_ts"] = message["thread_ts"]
-        return out
-
-    def _check_view(self, params: dict[str, Any], kind: str | None) -> dict[str, Any]:
-        view = params.get("view")
-        if not isinstance(view, dict):
-            raise SlackError("invalid_arguments", errors=["missing required field: view"])
-        errors = view_errors(view, kind=kind)
-        if errors:
-            raise SlackError(
-                "invalid_arguments", errors=errors, response_metadata={"messages": errors}
-            )
-        return view
-
-    def _store_view(self, view: dict[str, Any], view_id: str | None = None) -> dict[str, Any]:
-        view_id = view_id or f"V{len(self.views) + 1:010d}"
-        stored = {
-            "private_metadata": "",
-            "callback_id": "",
-            "external_id": "",
-            **view,
-            "id": view_id,
-            "team_id": self.team_id,
-            "app_id": "A0STEWARD",
-            "bot_id": self.bot_id,
-            "hash": self._next_ts(),
-            "state": {"values": {}},
-        }
-        self.views[view_id] = stored
-        return {"view": copy.deepcopy(stored)}
-
-    # ----- Web API methods -------------------------------------------------------------------
-    def _auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "url": "https://example.slack.com/",
-            "team": "Steward Test",
-            "user": "steward",
-            "team_id": self.team_id,
-            "user_id": self.bot_user_id,
-            "bot_id": self.bot_id,
-            "is_enterprise_install": False,
-        }
-
-    def _users_info(self, params: dict[str, Any]) -> dict[str, Any]:
-        user = dict(self._known_user(params.get("user")))
-        tz = user["tz"]
-        now = datetime.now(ZoneInfo(tz)) if tz else None
-        offset = now.utcoffset() if now else None
-        user.update(
-            team_id=self.team_id,
-            tz_label=now.tzname() if now else None,
-            tz_offset=int(offset.total_seconds()) if offset else 0,
-            profile={"real_name": user["real_name"], "display_name": user["name"]},
-        )
-        return {"user": user}
-
-    def _conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
-        if params.get("channel"):
-            return {"channel": {"id": self._channel(params)}}
-        users = str(params.get("users") or "")
-        if not users:
-            raise SlackError("users_list_not_supplied")
-        if "," in users:
-            raise SlackError("not_supported_by_double", detail="only 1:1 DMs are modelled")
-        if self._known_user(users)["deleted"]:
-            raise SlackError("user_disabled")
-        return {"channel": {"id": self.dm_channel_for(users), "is_im": True, "user": users}}
-
-    def _chat_post_message(self, params: dict[str, Any]) -> dict[str, Any]:
-        channel = self._channel(params)
-        text, blocks = self._message_content(params)
-        thread_ts = params.get("thread_ts") or None
-        message = {
-            "ts": self._next_ts(),
-            "channel": channel,
-            "text": text,
-            "blocks": blocks,
-            "thread_ts": thread_ts,
-            "user": self.bot_user_id,
-        }
-        self._messages.setdefault(channel, []).append(message)
-        return {"channel": channel, "ts": message["ts"], "message": self._message_out(message)}
-
-    def _chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
-        channel = self._channel(params)
-        found = [m for m in self._messages.get(channel, []) if m["ts"] == params.get("ts")]
-        if not found:
-            raise SlackError("message_not_found")
-        text, blocks = self._message_content(params)
-        message = found[0]
-        if "text" in params:
-            message["text"] = text
-        if blocks is not None:
-            message["blocks"] = blocks or None  # [] removes the blocks, as on Slack
-        return {
-            "channel": channel,
-            "ts": message["ts"],
-            "text": message["text"],
-            "message": self._message_out(message),
-        }
-
-    def _chat_post_ephemeral(self, params: dict[str, Any]) -> dict[str, Any]:
-        channel = self._channel(params)
-        user = params.get("user")
-        self._known_user(user)
-        if channel.startswith("D") and channel != self.dm_channel_for(str(user)):
-            raise SlackError("user_not_in_channel")
-        text, blocks = self._message_content(params)
-        ts = self._next_ts()
-        self.ephemerals.append(
-            {
-                "channel": channel,
-                "user": user,
-                "text": text,
-                "blocks": blocks,
-                "thread_ts": params.get("thread_ts"),
-                "message_ts": ts,
-            }
-        )
-        return {"message_ts": ts}
-
-    def _chat_get_permalink(self, params: dict[str, Any]) -> dict[str, Any]:
-        channel = self._channel(params)
-        ts = str(params.get("message_ts") or "")
-        if not ts:
-            raise SlackError("message_not_found")
-        link = f"https://example.slack.com/archives/{channel}/p{ts.replace('.', '')}"
-        return {"channel": channel, "permalink": link}
-
-    def _views_open(self, params: dict[str, Any]) -> dict[str, Any]:
-        """views.open and views.push: a trigger_id opens one view, and expires."""
-        trigger = str(params.get("trigger_id") or "")
-        if not trigger:
-            raise SlackError("invalid_arguments", errors=["missing required field: trigger_id"])
-        if trigger.startswith("expired"):
-            raise SlackError("expired_trigger_id")
-        if trigger in self._used_triggers:
-            raise SlackError("exchanged_trigger_id")
-        view = self._check_view(params, "modal")
-        self._used_triggers.add(trigger)
-        return self._store_view(view)
-
-    def _views_update(self, params: dict[str, Any]) -> dict[str, Any]:
-        view_id = str(params.get("view_id"))
-        if view_id not in self.views:
-            raise SlackError("not_found")
-        view = self._check_view(params, self.views[view_id]["type"])
-        return self._store_view(view, view_id)
-
-    def _views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
-        user_id = str(params.get("user_id") or "")
-        if not user_id:
-            raise SlackError("invalid_arguments", errors=["missing required field: user_id"])
-        self._known_user(user_id)
-        view_id = self._home_view_ids.get(user_id)
-        result = self._store_view(self._check_view(params, "home"), view_id)
-        self._home_view_ids[user_id] = result["view"]["id"]
-        return result
-
-    def _files_get_upload_url_external(self, params: dict[str, Any]) -> dict[str, Any]:
-        filename = str(params.get("filename") or "")
-        length = str(params.get("length") or "")
-        if not filename or not length:
-            missing = "filename" if not filename else "length"
-            raise SlackError("invalid_arguments", errors=[f"missing required field: {missing}"])
-        if not length.isdigit():
-            raise SlackError("invalid_arguments", errors=["length must be an integer"])
-        if len(str(params.get("alt_txt") or "")) > MAX_ALT_TXT:
-            raise SlackError("alt_txt_too_large")
-        self._file_seq += 1
-        file_id = f"F{self._file_seq:010d}"
-        self._pending_files[file_id] = {
-            "filename": filename,
-            "length": int(length),
-            "alt_txt": params.get("alt_txt"),
-            "bytes": None,
-        }
-        return {"upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id}
-
-    def _files_complete_upload_external(self, params: dict[str, Any]) -> dict[str, Any]:
-        files = params.get("files")
-        try:
-            files = json.loads(files) if isinstance(files, str) else files
-        except ValueError:
-            files = None
-        if (
-            not files
-            or not isinstance(files, list)
-            or not all(isinstance(f, dict) and isinstance(f.get("id"), str) for f in files)
-        ):
-            raise SlackError("invalid_arguments", errors=["files must be a list of {id, title}"])
-        for f in files:
-            pending = self._pending_files.get(f["id"])
-            if pending is None or pending["bytes"] is None:
-                raise SlackError("file_not_found")
-        channels = [c for c in str(params.get("channels") or "").split(",") if c]
-        if params.get("channel_id"):
-            channels = [str(params["channel_id"])]
-        if len(channels) > 1:
-            raise SlackError("not_supported_by_double", detail="share to one channel at most")
-        channel = self._channel({"channel": channels[0]}) if channels else None
-        completed = []
-        for f in files:
-            pending = self._pending_files.pop(f["id"])
-            title = f.get("title") or pending["filename"]
-            self.uploads.append(
-                {
-                    "file_id": f["id"],
-                    "filename": pending["filename"],
-                    "title": title,
-                    "bytes": pending["bytes"],
-                    "channel_id": channel,
-                    "thread_ts": params.get("thread_ts") or None,
-                    "initial_comment": params.get("initial_comment"),
-                }
-            )
-            completed.append(
-                {
-                    "id": f["id"],
-                    "name": pending["filename"],
-                    "title": title,
-                    "size": len(pending["bytes"]),
-                }
-            )
-        return {"files": completed}
-
-
-def _parse_body(content_type: str, body: bytes | None) -> dict[str, Any]:
-    """Raises ValueError for a body Slack could not read."""
-    if body is None:
-        raise ValueError("unreadable body")
-    if not body:
-        return {}
-    mime = content_type.split(";")[0].strip().lower()
-    if mime == "application/json":
-        parsed = json.loads(body.decode("utf-8"))
-        if not isinstance(parsed, dict):
-            raise ValueError("JSON body is not an object")
-        return parsed
-    if mime.startswith("multipart/"):
-        raise ValueError("multipart bodies are not modelled")
-    return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=True))
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    double: SlackEmulator
-
-
-class _RequestHandler(BaseHTTPRequestHandler):
-    server: _Server
-    timeout = 5  # a client that sends less than Content-Length cannot hang a thread forever
-
-    def do_GET(self) -> None:  # http.server's naming
-        self._serve()
-
-    def do_POST(self) -> None:
-        self._serve()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # keep test output quiet
-
-    def _serve(self) -> None:
-        double = self.server.double
-        try:
-            reply = double._handle(
-                self.command,
-                self.path,
-                self.headers.get("Content-Type", ""),
-                self.headers.get("Authorization", ""),
-                self._read_body(),
-            )
-        except Exception:  # the double must never die; report it instead
-            double.errors.append(traceback.format_exc())
-            reply = _Reply(500, {"ok": False, "error": "double_internal_error"})
-        if isinstance(reply.body, dict):
-            data, ctype = json.dumps(reply.body).encode(), "application/json; charset=utf-8"
-        else:
-            data, ctype = reply.body.encode(), "text/plain; charset=utf-8"
-        try:
-            self.send_response(reply.status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in reply.headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
-        except OSError:
-            pass  # the client gave up (e.g. timed out during a scripted delay)
-
-    def _read_body(self) -> bytes | None:
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-            return self.rfile.read(length) if length > 0 else b""
-        except (ValueError, OSError):
-            return None
