@@ -23,7 +23,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import Engine
 
 from bot.domain.ports import Clock
-from bot.slack.notifier import POST, RESPOND, UPDATE, UPLOAD
+from bot.slack.sends import POST, RESPOND, UPDATE, UPLOAD
 from storage.db import reading
 from storage.health import DatabaseCheck
 from storage.outbox_stats import QueueStats, queue_stats

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import func, insert, or_, update
+from sqlalchemy import Update, bindparam, func, insert, or_, update
 from sqlmodel import Session, col, select
 
 from storage.models import Delegation, Event
+
+# Built once, bound on each call: reading and moving an item runs on every button, and
+# building a statement (and its cache key) cost more than running it.
+_INSERT = insert(Delegation.__table__)  # type: ignore[attr-defined]
+_BY_ID = select(Delegation).where(col(Delegation.id) == bindparam("delegation_id"))
 
 
 def add_delegation(session: Session, *, delegation: Delegation) -> Delegation:
@@ -18,13 +24,18 @@ def add_delegation(session: Session, *, delegation: Delegation) -> Delegation:
     table = Delegation.__table__  # type: ignore[attr-defined]
     values = {column.key: getattr(delegation, column.key) for column in table.columns}
     values.pop("id")
-    result = session.connection().execute(insert(table), values)
+    result = session.connection().execute(_INSERT, values)
     delegation.id = result.inserted_primary_key[0]
     return delegation
 
 
 def get_delegation(session: Session, *, delegation_id: int) -> Delegation | None:
-    return session.get(Delegation, delegation_id, populate_existing=True)
+    """The item as stored now (an object already loaded is refreshed)."""
+    return session.exec(
+        _BY_ID,
+        params={"delegation_id": delegation_id},
+        execution_options={"populate_existing": True},
+    ).first()
 
 
 def move_status(
@@ -43,17 +54,40 @@ def move_status(
     wins, on every backend. Objects already loaded are not updated to match: read the item
     again afterwards (``get_delegation`` does), as ``_transition`` does.
     """
+    values = values or {}
+    statement = _move_statement(tuple(sorted(values)), with_assignee=assignee_id is not None)
+    parameters = {f"set_{key}": value for key, value in values.items()}
+    # the session's connection: no evaluating the criteria against loaded objects
+    result = session.connection().execute(
+        statement,
+        {
+            **parameters,
+            "delegation_id": delegation_id,
+            "from_statuses": list(from_statuses),
+            "to_status": to_status,
+            "now": now,
+            "still_with": assignee_id,
+        },
+    )
+    return result.rowcount == 1
+
+
+@lru_cache(maxsize=64)
+def _move_statement(keys: tuple[str, ...], *, with_assignee: bool) -> Update:
+    """``move_status``'s UPDATE for one set of columns written: there are a handful."""
     statement = (
         update(Delegation)
-        .where(col(Delegation.id) == delegation_id)
-        .where(col(Delegation.status).in_(list(from_statuses)))
-        .values(status=to_status, updated_at=now, **(values or {}))
+        .where(col(Delegation.id) == bindparam("delegation_id"))
+        .where(col(Delegation.status).in_(bindparam("from_statuses", expanding=True)))
+        .values(
+            status=bindparam("to_status"),
+            updated_at=bindparam("now"),
+            **{key: bindparam(f"set_{key}") for key in keys},
+        )
     )
-    if assignee_id is not None:  # and still with the person it was with when read
-        statement = statement.where(col(Delegation.assignee_id) == assignee_id)
-    # no evaluating the criteria against loaded objects: a third of this call's cost
-    result = session.execute(statement, execution_options={"synchronize_session": False})
-    return result.rowcount == 1
+    if with_assignee:  # and still with the person it was with when read
+        statement = statement.where(col(Delegation.assignee_id) == bindparam("still_with"))
+    return statement
 
 
 def open_delegations_of(

@@ -5,13 +5,29 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import Update, bindparam, update
 from sqlmodel import Session, col, select
 
 from storage.models import Checkin, Delegation, Escalation
 from storage.rows import insert_once
 
 OPEN = "open"
+
+
+def _close_statement(*, for_reason: bool) -> Update:
+    statement = (
+        update(Escalation)
+        .where(col(Escalation.delegation_id) == bindparam("item"))
+        .where(col(Escalation.status) == OPEN)
+        .values(status="closed", next_step_at=None)
+    )
+    if for_reason:
+        statement = statement.where(col(Escalation.reason) == bindparam("for_reason"))
+    return statement
+
+
+# Built once: every accept and every closing of an item runs one.
+_CLOSE = {False: _close_statement(for_reason=False), True: _close_statement(for_reason=True)}
 
 
 def add_escalation(session: Session, *, escalation: Escalation) -> Escalation | None:
@@ -47,15 +63,11 @@ def move_escalation(
 def close_open_escalations(
     session: Session, *, delegation_id: int, reason: str | None = None
 ) -> None:
-    """Stop the item's escalation in progress (only one started for ``reason``, if given)."""
-    statement = (
-        update(Escalation)
-        .where(col(Escalation.delegation_id) == delegation_id)
-        .where(col(Escalation.status) == OPEN)
-    )
-    if reason is not None:
-        statement = statement.where(col(Escalation.reason) == reason)
-    session.execute(statement.values(status="closed", next_step_at=None))
+    """Stop the item's escalation in progress (only one started for ``reason``, if given).
+    Loaded Escalation objects are not updated to match."""
+    statement = _CLOSE[reason is not None]
+    parameters = {"item": delegation_id, "for_reason": reason}
+    session.connection().execute(statement, parameters)
 
 
 def hold_open_item(session: Session, *, delegation_id: int, statuses: list[str]) -> bool:

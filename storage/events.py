@@ -11,6 +11,8 @@ from sqlmodel import Session, col, select
 
 from storage.models import Event
 
+_INSERT = insert(Event.__table__)  # type: ignore[attr-defined]  # built once
+
 
 def record_event(
     session: Session,
@@ -31,7 +33,7 @@ def record_event(
         "at": at,
         "data": data or {},
     }
-    result = session.connection().execute(insert(Event.__table__), values)  # type: ignore[attr-defined]
+    result = session.connection().execute(_INSERT, values)
     return Event(id=result.inserted_primary_key[0], **values)
 
 

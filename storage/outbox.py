@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,30 +14,14 @@ from storage.models import OutboxMessage
 PENDING = "pending"
 SENT = "sent"
 PARKED = "parked"
+_INSERT = insert(OutboxMessage.__table__)  # type: ignore[attr-defined]  # built once
 
 
-def enqueue(
-    session: Session,
-    *,
-    kind: str,
-    recipient: str,
-    payload: dict[str, Any],
-    now: datetime,
-    delegation_id: int | None = None,
-    message_key: str | None = None,
-) -> int:
-    """Queue one message in the caller's transaction; its outbox id. A plain INSERT rather
-    than an ORM flush: nothing changes the row in this unit of work, and the flush cost
-    several times the INSERT on the request path."""
-    values = row(
-        kind=kind,
-        recipient=recipient,
-        payload=payload,
-        now=now,
-        delegation_id=delegation_id,
-        message_key=message_key,
-    )
-    result = session.connection().execute(insert(OutboxMessage.__table__), values)  # type: ignore[attr-defined]
+def enqueue(session: Session, message: dict[str, Any]) -> int:
+    """Queue one message (made by ``row``) in the caller's transaction; its outbox id. A
+    plain INSERT rather than an ORM flush: nothing changes the row in this unit of work, and
+    the flush cost several times the INSERT on the request path."""
+    result = session.connection().execute(_INSERT, message)
     return int(result.inserted_primary_key[0])
 
 
@@ -50,7 +34,7 @@ def row(
     delegation_id: int | None = None,
     message_key: str | None = None,
 ) -> dict[str, Any]:
-    """One message, as ``enqueue_rows`` takes it."""
+    """One message, as ``enqueue`` and ``enqueue_rows`` take it."""
     return {
         "kind": kind,
         "recipient": recipient,
@@ -68,7 +52,7 @@ def enqueue_rows(session: Session, *, rows: list[dict[str, Any]]) -> None:
     """Queue several messages (made by ``row``) in one statement, in the order given: each
     recipient still receives its messages in that order."""
     if rows:
-        session.connection().execute(insert(OutboxMessage.__table__), rows)  # type: ignore[attr-defined]
+        session.connection().execute(_INSERT, rows)
 
 
 def due_heads(
@@ -76,17 +60,16 @@ def due_heads(
     *,
     now: datetime,
     limit: int,
-    channel_kind: str | None = None,
-    channel_busy_after: datetime | None = None,
+    busy_after: Mapping[str, datetime] | None = None,
     held_kinds: Collection[str] = (),
 ) -> Sequence[OutboxMessage]:
     """The oldest pending message of each recipient, where it is due and not claimed.
 
     Only a recipient's oldest message is ever handed out, so each person receives their
-    messages in the order they were queued, even across retries. A head of
-    ``channel_kind`` waits while its recipient's channel is busy, i.e. one of their
-    messages has ``channel_due_at`` after ``channel_busy_after`` (found by its index);
-    heads of ``held_kinds`` wait altogether.
+    messages in the order they were queued, even across retries. A head of a kind in
+    ``busy_after`` waits while its recipient is busy, i.e. one of their messages has
+    ``channel_due_at`` after that kind's time (found by its index); heads of ``held_kinds``
+    wait altogether.
     """
     heads = (
         select(func.min(OutboxMessage.id))
@@ -106,15 +89,10 @@ def due_heads(
         .order_by(col(OutboxMessage.id))
         .limit(limit)
     )
-    if channel_kind is not None and channel_busy_after is not None:
-        busy = select(OutboxMessage.recipient).where(
-            col(OutboxMessage.channel_due_at) > channel_busy_after
-        )
+    for kind, after in (busy_after or {}).items():
+        busy = select(OutboxMessage.recipient).where(col(OutboxMessage.channel_due_at) > after)
         statement = statement.where(
-            or_(
-                col(OutboxMessage.kind) != channel_kind,
-                col(OutboxMessage.recipient).not_in(busy),
-            )
+            or_(col(OutboxMessage.kind) != kind, col(OutboxMessage.recipient).not_in(busy))
         )
     if held_kinds:
         statement = statement.where(col(OutboxMessage.kind).not_in(list(held_kinds)))

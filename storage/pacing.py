@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, func, insert, update
+from sqlalchemy import bindparam, exists, func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -86,12 +86,15 @@ def channel_due(session: Session, *, recipient: str) -> datetime | None:
 def first_channel_due_after(session: Session, *, after: datetime) -> datetime | None:
     """The soonest ``channel_due_at`` after ``after`` among recipients with messages still
     pending (by the ``channel_due_at`` and ``recipient`` indexes)."""
-    waiting = aliased(OutboxMessage)
-    statement = select(func.min(OutboxMessage.channel_due_at)).where(
-        col(OutboxMessage.channel_due_at) > after,
-        exists().where(waiting.recipient == OutboxMessage.recipient, waiting.status == PENDING),
-    )
-    return session.exec(statement).one()
+    return session.execute(_FIRST_CHANNEL_DUE, {"after": after}).scalar_one()
+
+
+_waiting = aliased(OutboxMessage)
+# Built once: delivery asks it on every pass.
+_FIRST_CHANNEL_DUE = select(func.min(OutboxMessage.channel_due_at)).where(
+    col(OutboxMessage.channel_due_at) > bindparam("after"),  # takes the column's type
+    exists().where(_waiting.recipient == OutboxMessage.recipient, _waiting.status == PENDING),
+)
 
 
 def _locked(session: Session, *, key: str, now: datetime) -> datetime:

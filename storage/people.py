@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlalchemy import bindparam
+from sqlmodel import Session, col, select
 
 from storage.models import PersonSettings
 from storage.rows import insert_once
 
+# Built once: the notifier asks for every routine notice.
+_QUIET = select(PersonSettings.quiet).where(col(PersonSettings.user_id) == bindparam("user_id"))
+
 
 def is_quiet(session: Session, *, user_id: str) -> bool:
-    settings = session.get(PersonSettings, user_id)
-    return bool(settings and settings.quiet)
+    """Whether the person chose quiet mode (as stored; not loaded into the session)."""
+    return bool(session.connection().execute(_QUIET, {"user_id": user_id}).scalar())
 
 
 def set_quiet(session: Session, *, user_id: str, quiet: bool, now: datetime) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
 from storage.models import SlackMessage, SlackUser
@@ -16,12 +16,15 @@ def get_user(session: Session, *, user_id: str) -> SlackUser | None:
     return session.get(SlackUser, user_id, populate_existing=True)
 
 
+_USERS = SlackUser.__table__  # type: ignore[attr-defined]
+# Built once: the notifier asks for every message.
+_TZ = select(_USERS.c.tz).where(_USERS.c.user_id == bindparam("user_id"))
+
+
 def user_tz(session: Session, *, user_id: str) -> str | None:
     """The person's timezone as remembered (None when unknown). Just the one column, read
-    without loading the row into the session: the notifier asks for every message."""
-    column = SlackUser.__table__.c.tz  # type: ignore[attr-defined]
-    statement = select(column).where(SlackUser.__table__.c.user_id == user_id)  # type: ignore[attr-defined]
-    return session.connection().execute(statement).scalar()
+    without loading the row into the session."""
+    return session.connection().execute(_TZ, {"user_id": user_id}).scalar()
 
 
 def save_user(

@@ -32,9 +32,8 @@ class SlackDirectory:
 
     def lookup(self, user_id: str) -> Person | None:
         now = self._clock.now()
-        remembered = self._memory.get(user_id)
-        if remembered is not None and now - remembered[1] < MEMORY_TTL:
-            return remembered[0]
+        if (remembered := self.remembered(user_id)) is not None:
+            return remembered
         with reading(self._engine) as session:
             cached = get_user(session, user_id=user_id)
             if cached is not None and now - cached.fetched_at < CACHE_TTL:
@@ -64,6 +63,14 @@ class SlackDirectory:
                 fetched_at=now,
             )
         return self._remember(_from_cache(saved), now)
+
+    def remembered(self, user_id: str) -> Person | None:
+        """The person as this process last looked them up, if that was lately (within
+        MEMORY_TTL); None otherwise. Asks neither the database nor Slack."""
+        remembered = self._memory.get(user_id)
+        if remembered is not None and self._clock.now() - remembered[1] < MEMORY_TTL:
+            return remembered[0]
+        return None
 
     def _remember(self, person: Person, now: datetime) -> Person:
         self._memory[person.user_id] = (person, now)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlmodel import Session
 
 from bot.domain.digest import Digest
 from bot.domain.enums import EventType
+from bot.domain.ports import Person
 from bot.domain.supervision import is_person
 from bot.slack.blocks.checkins import (
     checkin_message,
@@ -38,38 +40,39 @@ from bot.slack.blocks.escalations import (
 from bot.slack.blocks.notices import delegator_notice
 from bot.slack.blocks.offer import offer_message, settled_message
 from bot.slack.chart import daily_chart
+from bot.slack.sends import (
+    HOME,
+    HOME_QUEUE,
+    POST,
+    RESPOND,
+    UPDATE,
+    UPLOAD,
+    checkin_key,
+    escalation_key,
+    offer_key,
+)
 from storage.checkins import latest_answers
 from storage.models import Checkin, Delegation, Escalation, Event
 from storage.outbox import enqueue, enqueue_rows, row
 from storage.people import is_quiet
 from storage.slack_cache import get_user, user_tz
 
-POST = "post"
-UPDATE = "update"
-RESPOND = "respond"
-UPLOAD = "upload"
-HOME = "home"  # publish the recipient's App Home as it is when delivered
-HOME_QUEUE = "home:"
-
 log = logging.getLogger(__name__)
 
 
-def offer_key(delegation: Delegation) -> str:
-    return f"delegation:{delegation.id}:offer:{delegation.assignee_id}"
-
-
-def checkin_key(checkin: Checkin) -> str:
-    return f"checkin:{checkin.id}"
-
-
-def escalation_key(escalation: Escalation, target: str) -> str:
-    return f"escalation:{escalation.id}:to:{target}"
-
-
 class SlackNotifier:
-    def __init__(self, session: Session, *, now: datetime) -> None:
+    def __init__(
+        self,
+        session: Session,
+        *,
+        now: datetime,
+        remembered: Callable[[str], Person | None] | None = None,
+    ) -> None:
+        """``remembered``: the people this process looked up lately (the directory's
+        memory), whose timezones then need no query; others are read from the database."""
         self._session = session
         self._now = now
+        self._remembered = remembered
         self._homes: set[str] = set()
 
     def offer(self, delegation: Delegation) -> None:
@@ -136,14 +139,11 @@ class SlackNotifier:
     def digest(self, channel: str, digest: Digest, *, key: str) -> None:
         """The digest, then its chart as a file in the digest's thread. A chart that cannot
         be drawn is left out; the digest goes regardless."""
-        enqueue(
-            self._session,
-            kind=POST,
-            recipient=channel,
-            payload=digest_message(digest, names=self._names_in(digest)).payload(),
-            now=self._now,
-            message_key=key,
+        rendered = digest_message(digest, names=self._names_in(digest))
+        post = row(
+            kind=POST, recipient=channel, payload=rendered.payload(), now=self._now, message_key=key
         )
+        enqueue(self._session, post)
         try:
             png = daily_chart(
                 digest.current.daily, title="Created, completed and escalated per day"
@@ -157,7 +157,7 @@ class SlackNotifier:
             "title": "Daily activity",
             "png_base64": base64.b64encode(png).decode("ascii"),
         }
-        enqueue(self._session, kind=UPLOAD, recipient=channel, payload=payload, now=self._now)
+        enqueue(self._session, row(kind=UPLOAD, recipient=channel, payload=payload, now=self._now))
 
     def tell_assignee(self, delegation: Delegation, *, what: str, actor: str) -> None:
         notice = cancelled_notice(delegation, actor=actor)  # their offer shows it, too
@@ -218,7 +218,7 @@ class SlackNotifier:
     def reply_privately(self, *, response_url: str, user_id: str, text: str) -> None:
         """An ephemeral answer to the person who clicked, through the action's response_url."""
         payload = {"response_url": response_url, "text": text}
-        enqueue(self._session, kind=RESPOND, recipient=user_id, payload=payload, now=self._now)
+        enqueue(self._session, row(kind=RESPOND, recipient=user_id, payload=payload, now=self._now))
 
     def _queue(
         self,
@@ -293,4 +293,5 @@ class SlackNotifier:
         )
 
     def _tz(self, user_id: str) -> str | None:
-        return user_tz(self._session, user_id=user_id)
+        person = self._remembered(user_id) if self._remembered is not None else None
+        return person.tz if person is not None else user_tz(self._session, user_id=user_id)

@@ -31,5 +31,6 @@ class Runtime:
         """One unit of work with a notifier bound to it; delivery wakes once it commits."""
         now = self.clock.now()
         with unit_of_work(self.engine) as session:
-            yield Work(session=session, notifier=SlackNotifier(session, now=now), now=now)
+            notifier = SlackNotifier(session, now=now, remembered=self.directory.remembered)
+            yield Work(session=session, notifier=notifier, now=now)
         self.delivery.wake()

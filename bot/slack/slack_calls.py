@@ -15,8 +15,8 @@ from sqlalchemy import Engine
 
 from bot.domain.ports import Clock
 from bot.slack.home import publish_home
-from bot.slack.notifier import HOME, HOME_QUEUE, POST, RESPOND, UPDATE, UPLOAD
 from bot.slack.pacing import rate_limited
+from bot.slack.sends import HOME, HOME_QUEUE, POST, RESPOND, UPDATE, UPLOAD
 from storage import outbox
 from storage.db import reading, unit_of_work
 from storage.models import OutboxMessage

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 
 from storage.db import unit_of_work
 from storage.models import Delegation, Escalation, SlackUser
-from storage.outbox import enqueue
+from storage.outbox import enqueue, row
 
 
 def remember_people(engine: Engine, user_ids: Sequence[str], *, now: datetime) -> None:
@@ -93,12 +93,12 @@ def pending_messages(
     with unit_of_work(engine) as session:
         for number in range(per_recipient):
             for recipient in recipients:
-                message_id = enqueue(
-                    session,
+                message = row(
                     kind="post",
                     recipient=recipient,
                     payload={"text": f"Queued {number:03d} for {recipient}"},
                     now=now - timedelta(minutes=5),
                 )
+                message_id = enqueue(session, message)
                 ids.append(message_id)
     return ids

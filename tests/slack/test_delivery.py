@@ -16,8 +16,8 @@ from bot.check import run_checks
 from bot.clock import ManualClock
 from bot.sandbox.emulator import SlackEmulator
 from bot.slack.delivery import Delivery
-from bot.slack.notifier import HOME, HOME_QUEUE, POST, UPDATE
 from bot.slack.pacing import PacingPolicy
+from bot.slack.sends import HOME, HOME_QUEUE, POST, UPDATE
 from bot.wiring import delivery_client
 from storage import outbox
 from storage.db import make_engine, unit_of_work, upgrade
@@ -52,14 +52,14 @@ def delivery(
 
 def queue(engine: Engine, clock: ManualClock, recipient: str, text: str, **kwargs: object) -> int:
     with unit_of_work(engine) as session:
-        return outbox.enqueue(
-            session,
+        message = outbox.row(
             kind=str(kwargs.get("kind", POST)),
             recipient=recipient,
             payload={"text": text, "blocks": []},
             now=clock.now(),
             message_key=kwargs.get("key"),  # type: ignore[arg-type]
         )
+        return outbox.enqueue(session, message)
 
 
 def statuses(engine: Engine) -> list[tuple[str, int, str | None]]:
@@ -206,23 +206,19 @@ def test_delivered_messages_are_forgotten_after_a_week(engine, delivery, slack, 
 def test_a_refused_chart_upload_is_parked_and_holds_nothing_up(
     engine, delivery, slack, clock
 ) -> None:
-    from bot.slack.notifier import UPLOAD
+    from bot.slack.sends import UPLOAD
 
     channel = "C0DIGEST"
     queue(engine, clock, channel, "this week's digest", key="digest:1")
     with unit_of_work(engine) as session:
-        outbox.enqueue(
-            session,
-            kind=UPLOAD,
-            recipient=channel,
-            payload={
-                "thread_key": "digest:1",
-                "filename": "d.png",
-                "title": "Daily",
-                "png_base64": "iVBORw0KGgo=",
-            },
-            now=clock.now(),
-        )
+        payload = {
+            "thread_key": "digest:1",
+            "filename": "d.png",
+            "title": "Daily",
+            "png_base64": "iVBORw0KGgo=",
+        }
+        upload = outbox.row(kind=UPLOAD, recipient=channel, payload=payload, now=clock.now())
+        outbox.enqueue(session, upload)
     queue(engine, clock, channel, "next week's digest")
     slack.fail_next("files.completeUploadExternal", error="missing_scope")
     while delivery.deliver_due():
@@ -263,6 +259,10 @@ def test_waiting_app_home_refreshes_collapse_into_one_publish(
     assert published.params["user_id"] == ALICE
     assert [s for s, _, _ in statuses(engine)] == ["sent", "sent", "sent"]
     queue(engine, clock, f"{HOME_QUEUE}{ALICE}", "a later change", kind=HOME)
+    while delivery.deliver_due():
+        pass
+    assert len(slack.calls_to("views.publish")) == 1  # not within the Home's gap
+    clock.advance(ROOMY.home_gap)
     while delivery.deliver_due():
         pass
     assert len(slack.calls_to("views.publish")) == 2  # a change after the publish still goes

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, event
 
 from storage.db import make_engine, unit_of_work, upgrade
 from storage.events import record_event
-from storage.outbox import enqueue
+from storage.outbox import enqueue, row
 
 NOW = datetime(2026, 11, 21, 15, 0, tzinfo=UTC)
 
@@ -54,7 +54,7 @@ def test_the_database_is_free_when_the_lock_passes(
     event.listen(engine, ending, after_ours)
     try:
         with unit_of_work(engine) as session:
-            enqueue(session, kind="post", recipient="U1", payload={"text": "hi"}, now=NOW)
+            enqueue(session, row(kind="post", recipient="U1", payload={"text": "hi"}, now=NOW))
             if ending == "rollback":
                 raise RuntimeError("undo")
     except RuntimeError:
