@@ -16,7 +16,6 @@ from sqlmodel import Session
 from bot.domain.ports import Clock
 from bot.logs import log_context
 from bot.metrics import DeliveryCounters
-from bot.slack.notifier import POST
 from bot.slack.pacing import Pacer, PacingPolicy, rate_limited
 from bot.slack.slack_calls import DeliveryFailed, SlackCalls
 from storage import outbox
@@ -47,6 +46,10 @@ PERMANENT_ERRORS = frozenset(
 MAX_BACKOFF = timedelta(minutes=5)
 # Longer than the slowest send: 3 tries of a 10 s timeout, with backoff, for each call.
 LEASE = timedelta(minutes=10)
+# Rest between passes, so that a busy request path (each change wakes delivery) is delivered
+# in batches, a pass for many changes, instead of spending a pass (several queries) on each.
+# The first change after a quiet spell still goes at once.
+PASS_REST_SECONDS = 0.02
 
 
 class Delivery:
@@ -99,6 +102,7 @@ class Delivery:
                     pass
             except Exception:  # the loop must outlive a broken pass; the next poll retries
                 log.exception("delivery pass failed")
+            self._stop.wait(PASS_REST_SECONDS)
 
     # -- one pass -----------------------------------------------------------------------
     def deliver_due(self) -> int:
@@ -174,10 +178,8 @@ class Delivery:
                     message_id=message.id,
                     token=token,
                     now=self._clock.now(),
-                    channel_due_at=(
-                        self._pacer.landed(session, recipient=message.recipient)
-                        if message.kind == POST
-                        else None
+                    channel_due_at=self._pacer.landed(
+                        session, recipient=message.recipient, kind=message.kind
                     ),
                 )
                 if landed is not None and message.message_key:

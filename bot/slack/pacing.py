@@ -14,6 +14,12 @@ across replicas:
   ``per_second`` in any one second (counted from the slots sends took, ``outbox.slot_at``).
   Other calls (uploads, App Home, response_url) are rare or rated by Slack apart; a 429
   reins them in.
+- Each person's App Home: published at most once every ``home_gap``. A publish renders the
+  Home as it is when it goes and stands for every refresh queued before it, so a burst of
+  changes to someone's items (a lead handing out twenty tasks, a tick's check-ins) becomes
+  one publish a gap instead of one per change: views.publish is Tier 4 (100+ a minute for
+  the whole workspace), and nobody reads a Home faster. It uses the channels' schedule
+  (``channel_due_at`` on the Home's own queue), with no burst.
 - A 429 pauses that kind of send (posts, edits, uploads...) on every replica for as long as
   its Retry-After says; the message goes back untried. Nothing sleeps in the delivery
   thread, so other kinds of send carry on.
@@ -27,12 +33,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
 from bot.domain.ports import Clock
-from bot.slack.notifier import POST, UPDATE
+from bot.slack.sends import HOME, POST, UPDATE
 from storage import outbox, pacing
 from storage.models import OutboxMessage
 
@@ -47,11 +54,13 @@ UNPACED_PER_SECOND = 1_000_000.0
 class PacingPolicy:
     """``per_second``: the workspace-wide budget of posts and edits, all replicas together
     (600 a minute by default: Slack's "several hundred"). ``channel_gap``: the time between
-    two posts to one channel, once ``channel_burst`` posts have gone at once."""
+    two posts to one channel, once ``channel_burst`` posts have gone at once. ``home_gap``:
+    the least time between two publishes of one person's App Home."""
 
     per_second: float = 10.0
     channel_gap: timedelta = timedelta(seconds=1)
     channel_burst: int = 3
+    home_gap: timedelta = timedelta(seconds=2)
 
     @classmethod
     def configured(cls, *, per_second: float, paced: bool) -> PacingPolicy:
@@ -59,7 +68,12 @@ class PacingPolicy:
         false, for a server that has none of Slack's limits."""
         if paced:
             return cls(per_second=per_second)
-        return cls(per_second=UNPACED_PER_SECOND, channel_gap=timedelta(0), channel_burst=1)
+        return cls(
+            per_second=UNPACED_PER_SECOND,
+            channel_gap=timedelta(0),
+            channel_burst=1,
+            home_gap=timedelta(0),
+        )
 
     @property
     def interval(self) -> timedelta:
@@ -80,6 +94,15 @@ class PacingPolicy:
     def channel_ahead(self) -> timedelta:
         """How far a channel's schedule may run ahead of now (a burst) before it waits."""
         return self.channel_gap * (self.channel_burst - 1)
+
+    @cached_property
+    def spacing(self) -> dict[str, tuple[timedelta, timedelta]]:
+        """The kinds of send spaced out on their recipient's schedule: (gap between two
+        sends, how far the schedule may run ahead of now before the next one waits)."""
+        spaced = {POST: (self.channel_gap, self.channel_ahead)}
+        if self.home_gap > timedelta(0):
+            spaced[HOME] = (self.home_gap, timedelta(0))
+        return spaced
 
 
 class Pacer:
@@ -102,17 +125,16 @@ class Pacer:
         pace_now = self.now()
         paused = pacing.pauses(session, prefix=PAUSE, now=pace_now)
         held = self._held = {key.removeprefix(PAUSE) for key in paused}
-        busy_after = pace_now + self.policy.channel_ahead
+        spacing = self.policy.spacing
+        busy_after = {kind: pace_now + ahead for kind, (_gap, ahead) in spacing.items()}
         heads = outbox.due_heads(
-            session,
-            now=now,
-            limit=limit,
-            channel_kind=POST,
-            channel_busy_after=busy_after,
-            held_kinds=held,
+            session, now=now, limit=limit, busy_after=busy_after, held_kinds=held
         )
-        first = pacing.first_channel_due_after(session, after=busy_after)
-        hints = [*paused.values(), *([first - self.policy.channel_ahead] if first else [])]
+        hints = list(paused.values())
+        first = pacing.first_channel_due_after(session, after=pace_now)
+        if first is not None:  # a recipient's schedule frees: a post's a burst ahead of it
+            ahead = self.policy.channel_ahead
+            hints.append(first if first <= pace_now + ahead else first - ahead)
         self._resume_at = min(hints, default=None)
         return sorted(heads, key=lambda head: not self.budgeted(head.kind))  # stable: by id
 
@@ -120,11 +142,15 @@ class Pacer:
         """Whether sends of ``kind`` take a slot of the workspace budget."""
         return kind in BUDGETED
 
-    def landed(self, session: Session, *, recipient: str) -> datetime:
-        """A post to ``recipient`` just landed: their channel's next slot (``channel_due_at``)."""
+    def landed(self, session: Session, *, recipient: str, kind: str) -> datetime | None:
+        """A send of ``kind`` to ``recipient`` just landed: when their next one may go
+        (``channel_due_at``), or None for kinds not spaced out."""
+        spaced = self.policy.spacing.get(kind)
+        if spaced is None:
+            return None
         now = self.now()
         due = pacing.channel_due(session, recipient=recipient)
-        return max(due or now, now) + self.policy.channel_gap
+        return max(due or now, now) + spaced[0]
 
     def holds(self, kind: str) -> bool:
         """Whether sends of ``kind`` are paused (a 429 earlier in this pass counts)."""

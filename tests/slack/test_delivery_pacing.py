@@ -15,8 +15,8 @@ from bot.clock import ManualClock, SystemClock
 from bot.config import ConfigError, policy_from_mapping
 from bot.sandbox.emulator import SlackEmulator
 from bot.slack.delivery import Delivery
-from bot.slack.notifier import POST, RESPOND, UPDATE
-from bot.slack.pacing import PacingPolicy
+from bot.slack.pacing import Pacer, PacingPolicy
+from bot.slack.sends import HOME, HOME_QUEUE, POST, RESPOND, UPDATE
 from bot.wiring import delivery_client
 from storage import outbox
 from storage.db import make_engine, unit_of_work, upgrade
@@ -63,14 +63,14 @@ def queue(
     key: str = "",
 ) -> None:
     with unit_of_work(engine) as session:
-        outbox.enqueue(
-            session,
+        message = outbox.row(
             kind=kind,
             recipient=recipient,
             payload={"text": text, "blocks": []},
             now=clock.now(),
             message_key=key or None,
         )
+        outbox.enqueue(session, message)
 
 
 def posted(slack: SlackEmulator, recipient: str | None = None) -> list[str]:
@@ -121,6 +121,52 @@ def test_a_channel_gets_one_post_a_second_after_a_short_burst(
     while delivery.deliver_due():
         pass
     assert posted(slack, ALICE)[5:] == ["alice 5", "alice 6", "alice 7"]
+
+
+def test_a_persons_app_home_is_published_at_most_once_a_gap(
+    engine, slack, clock, database_url
+) -> None:
+    """A burst of changes to someone's items is one publish per ``home_gap``, showing the
+    latest state; other people's Homes and the person's own DMs are not held up by it."""
+    delivery = worker(engine, slack, database_url, clock)
+    gap = PacingPolicy().home_gap
+
+    def published(user: str) -> int:
+        return len([c for c in slack.calls_to("views.publish") if c.params["user_id"] == user])
+
+    queue(engine, clock, HOME_QUEUE + ALICE, "refresh 0", kind=HOME)
+    while delivery.deliver_due():
+        pass
+    for n in range(1, 20):  # changes keep coming while the first publish is fresh
+        queue(engine, clock, HOME_QUEUE + ALICE, f"refresh {n}", kind=HOME)
+        run([delivery], clock, 0.05)
+    queue(engine, clock, HOME_QUEUE + BOB, "bob's refresh", kind=HOME)
+    queue(engine, clock, ALICE, "a DM to alice")
+    while delivery.deliver_due():
+        pass
+    assert published(ALICE) == 1  # 0.95 s on: still within her Home's gap
+    assert published(BOB) == 1
+    assert posted(slack, ALICE) == ["a DM to alice"]
+    run([delivery], clock, gap.total_seconds() - 0.96)
+    assert published(ALICE) == 1
+    run([delivery], clock, 0.02)
+    assert published(ALICE) == 2  # one publish stood for the 19 refreshes
+    assert [r.status for r in rows(engine) if r.kind == HOME] == ["sent"] * 21
+    run([delivery], clock, 2 * gap.total_seconds())
+    assert published(ALICE) == 2
+
+
+def test_delivery_comes_back_when_a_homes_gap_ends(engine, slack, clock, database_url) -> None:
+    """A refresh held by its Home's gap is not polled for: the pass says when it may go."""
+    delivery = worker(engine, slack, database_url, clock)
+    queue(engine, clock, HOME_QUEUE + ALICE, "refresh 0", kind=HOME)
+    while delivery.deliver_due():
+        pass
+    queue(engine, clock, HOME_QUEUE + ALICE, "refresh 1", kind=HOME)
+    pacer = Pacer(policy=PacingPolicy(), clock=clock)
+    with Session(engine) as session:
+        assert pacer.due_heads(session, now=clock.now(), limit=10) == []
+    assert pacer.wait_seconds(60) == pytest.approx(PacingPolicy().home_gap.total_seconds())
 
 
 def test_unpaced_delivery_sends_a_channels_backlog_at_once(
@@ -229,13 +275,9 @@ def test_sends_outside_the_budget_go_on_once_it_is_spent(
     for n in range(7):
         queue(engine, clock, f"C0CH{n}", f"message {n}")
     with unit_of_work(engine) as session:
-        outbox.enqueue(
-            session,
-            kind=RESPOND,
-            recipient=BOB,
-            payload={"response_url": slack.response_url("r1"), "text": "only you see this"},
-            now=clock.now(),
-        )
+        payload = {"response_url": slack.response_url("r1"), "text": "only you see this"}
+        reply = outbox.row(kind=RESPOND, recipient=BOB, payload=payload, now=clock.now())
+        outbox.enqueue(session, reply)
     assert delivery.deliver_due() == 6  # five posts spend the budget; the reply still goes
     assert len(posted(slack)) == 5
     assert [response["text"] for response in slack.responses] == ["only you see this"]
