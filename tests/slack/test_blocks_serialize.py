@@ -74,6 +74,9 @@ SAMPLES: list[JsonObject] = [
             initial_option=Option(text="Daily", value="1d"),
         ),
     ),
+    ConfirmObject(  # serialised here too, as slack_sdk's own to_dict() does
+        title="Cancel it?", text=MarkdownTextObject(text="*Gone*"), style="danger"
+    ),
     SectionBlock(text="plain string becomes mrkdwn", fields=[]),  # empty list: left out
     RichTextBlock(elements=[RichTextSectionElement(elements=[])]),  # empty allowed here
     View(
@@ -104,6 +107,8 @@ def test_same_dict_as_slack_sdk(sample: JsonObject) -> None:
         View(type="modal", title="x" * 25, blocks=[]),
         View(type="home", blocks=[DividerBlock() for _ in range(101)]),
         ActionsBlock(block_id="ok", elements=[ButtonElement(text="b" * 80, action_id="deep")]),
+        ConfirmObject(title="t" * 101, text="x"),
+        ButtonElement(text="b", action_id="c", confirm=ConfirmObject(title="t", text="x" * 301)),
     ],
     ids=lambda sample: type(sample).__name__,
 )

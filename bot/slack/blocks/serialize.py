@@ -8,33 +8,42 @@ publish. Here the validators of each class are found once; each object then runs
 those validators, in the same (alphabetical) order, raising the same
 ``SlackObjectFormationError``, and its dict is built as ``get_non_null_attributes`` builds
 it. Classes that define their own ``to_dict`` (or the methods it relies on) are left to
-it. tests/slack/test_blocks_serialize.py holds this to slack_sdk's output for every builder.
+it. The attributes of each class are read once too: slack_sdk's ``attributes`` properties
+build their set from the parent's on every call, yet name the same fields for every object
+of a class. tests/slack/test_blocks_serialize.py holds this to slack_sdk's output for every
+builder.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from slack_sdk.models.basic_objects import EMPTY_ALLOWED_TYPE_AND_PROPERTY_LIST, JsonObject
+from slack_sdk.models.blocks.basic_components import ConfirmObject
 
 _OWN = ("to_dict", "validate_json", "get_non_null_attributes", "get_object_attribute")
 _EMPTY_ALLOWED = frozenset(
     (entry["type"], entry["property"]) for entry in EMPTY_ALLOWED_TYPE_AND_PROPERTY_LIST
 )
-# per class: the names of its validators, or None when the class serialises itself
-_PLANS: dict[type, tuple[str, ...] | None] = {}
+# per class: the names of its validators and its attributes (sorted), or None when the
+# class serialises itself
+_PLANS: dict[type, tuple[tuple[str, ...], tuple[str, ...]] | None] = {}
 
 
 def to_dict(obj: JsonObject) -> dict[str, Any]:
     """``obj.to_dict()``, the same dict and the same errors, faster."""
-    validators = _plan(type(obj))
-    if validators is None:
+    plan = _plan(obj)
+    if plan is None:
+        if isinstance(obj, ConfirmObject):
+            return _confirm_dict(obj)
         return obj.to_dict()
+    validators, attributes = plan
     for name in validators:
         getattr(obj, name)()
     kind = getattr(obj, "type", None)
     result: dict[str, Any] = {}
-    for key in sorted(obj.attributes):
+    for key in attributes:
         value = getattr(obj, key, None)
         if value is None:
             continue
@@ -49,28 +58,52 @@ def _compatible(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_compatible(item) for item in value]
     if isinstance(value, JsonObject):
-        return {key: _compatible(item) for key, item in to_dict(value).items()}
+        return to_dict(value)  # compatible already
     serialise = getattr(value, "to_dict", None)
     if serialise is not None and callable(serialise):
         return {key: _compatible(item) for key, item in serialise().items()}
     return value
 
 
-def _plan(cls: type) -> tuple[str, ...] | None:
+def _confirm_dict(confirm: ConfirmObject) -> dict[str, Any]:
+    """``ConfirmObject.to_dict()`` (as a block element's ``confirm``), its parts serialised
+    here too: slack_sdk's walks ``dir()`` for the dialog and again for each of its texts."""
+    for name in _validators(ConfirmObject):
+        getattr(confirm, name)()
+    parts = {
+        "title": confirm._title,
+        "text": confirm._text,
+        "confirm": confirm._confirm,
+        "deny": confirm._deny,
+    }
+    result: dict[str, Any] = {key: to_dict(part) for key, part in parts.items() if part}
+    if confirm._style:
+        result["style"] = confirm._style
+    return result
+
+
+@cache
+def _validators(cls: type) -> tuple[str, ...]:
+    """The names of ``cls``'s validators, in ``validate_json``'s (alphabetical) order."""
+    return tuple(
+        name
+        for name in dir(cls)
+        if not name.startswith("__")
+        and callable(member := getattr(cls, name, None))
+        and hasattr(member, "validator")
+    )
+
+
+def _plan(obj: JsonObject) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    cls = type(obj)
     try:
         return _PLANS[cls]
     except KeyError:
         pass
-    plan: tuple[str, ...] | None
+    plan: tuple[tuple[str, ...], tuple[str, ...]] | None
     if any(getattr(cls, name) is not getattr(JsonObject, name) for name in _OWN):
         plan = None
     else:
-        plan = tuple(
-            name
-            for name in dir(cls)
-            if not name.startswith("__")
-            and callable(member := getattr(cls, name, None))
-            and hasattr(member, "validator")
-        )
+        plan = (_validators(cls), tuple(sorted(obj.attributes)))
     _PLANS[cls] = plan
     return plan
