@@ -13,6 +13,11 @@ finds the ack already there and answers at once. Nothing else changes: the liste
 runs in the executor, acks first and carries on after the response has gone, and a
 listener that never acks still leaves Bolt to wait and warn as before. Requests dispatched
 outside ``acking_promptly`` (Socket Mode, tests calling ``App.dispatch``) are untouched.
+
+A listener that does all its work before it acks (``/delegate`` answers with what it
+created) gains nothing from another thread: handing it over and waiting for it cost more
+CPU than its queries. Such a listener is registered with ``in_request_thread`` as listener
+middleware, and the executor then runs it in the thread serving the request.
 """
 
 from __future__ import annotations
@@ -47,6 +52,14 @@ class SignallingAck(Ack):
 
 
 _pending: ContextVar[SignallingAck | None] = ContextVar("steward_pending_ack", default=None)
+_inline: ContextVar[bool] = ContextVar("steward_listener_inline", default=False)
+
+
+def in_request_thread(next: Callable[[], BoltResponse]) -> BoltResponse:
+    """Bolt listener middleware: run this request's listener in the thread serving the
+    request, for a listener that acks only once its work is done (no Slack calls after)."""
+    _inline.set(True)
+    return next()
 
 
 @contextmanager
@@ -56,9 +69,11 @@ def acking_promptly(request: BoltRequest) -> Iterator[None]:
     ack = SignallingAck()
     request.context["ack"] = ack
     token = _pending.set(ack)
+    inline_token = _inline.set(False)
     try:
         yield
     finally:
+        _inline.reset(inline_token)
         _pending.reset(token)
 
 
@@ -75,6 +90,8 @@ class AckWaitingExecutor(Executor):
         if ack is None:
             return self._inner.submit(fn, *args, **kwargs)
         _pending.set(None)  # later submissions (lazy listeners) are not waited for
+        if _inline.get():
+            return _run_here(fn, *args, **kwargs)
         future = self._inner.submit(fn, *args, **kwargs)
         future.add_done_callback(lambda _done: ack.called.set())
         ack.called.wait(self._timeout)
@@ -82,3 +99,12 @@ class AckWaitingExecutor(Executor):
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         self._inner.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+def _run_here(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+    future: Future[T] = Future()
+    try:
+        future.set_result(fn(*args, **kwargs))
+    except BaseException as error:  # as the pool would: the future holds it
+        future.set_exception(error)
+    return future

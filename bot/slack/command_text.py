@@ -65,11 +65,20 @@ CommandRequest = (
 )
 
 
-def parse_command_text(text: str) -> CommandRequest:
+def opens_modal(text: str) -> bool:
+    """Whether ``/delegate`` with this text opens the form: there is no text."""
+    return not _cleaned(text)
+
+
+def _cleaned(text: str) -> str:
     # NUL means nothing in a message, and PostgreSQL cannot store it in a text column.
-    stripped = text.replace("\x00", "").strip()
-    if not stripped:
+    return text.replace("\x00", "").strip()
+
+
+def parse_command_text(text: str) -> CommandRequest:
+    if opens_modal(text):
         return ModalRequest()
+    stripped = _cleaned(text)
     keyword = stripped.lower()
     if keyword in ("help", "-h", "--help", "?"):
         return HelpRequest()

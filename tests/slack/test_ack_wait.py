@@ -14,7 +14,12 @@ from slack_bolt import Ack, App, BoltRequest
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 
-from bot.slack.ack_wait import AckWaitingExecutor, SignallingAck, acking_promptly
+from bot.slack.ack_wait import (
+    AckWaitingExecutor,
+    SignallingAck,
+    acking_promptly,
+    in_request_thread,
+)
 from tests.slack_requests import TEAM_ID
 
 COMMAND = f"team_id={TEAM_ID}&user_id=U1&channel_id=C1&command=%2Fdelegate&text=hi&trigger_id=1.2.t"
@@ -27,7 +32,9 @@ def pool() -> Iterator[AckWaitingExecutor]:
     executor.shutdown(wait=True)
 
 
-def bolt_app(executor: AckWaitingExecutor, listener: Callable[..., None]) -> App:
+def bolt_app(
+    executor: AckWaitingExecutor, listener: Callable[..., None], middleware: list[Any] | None = None
+) -> App:
     app = App(
         client=WebClient(base_url="http://localhost:1/api/"),
         signing_secret=None,
@@ -38,7 +45,7 @@ def bolt_app(executor: AckWaitingExecutor, listener: Callable[..., None]) -> App
         ),
         listener_executor=executor,
     )
-    app.command("/delegate")(listener)
+    app.command("/delegate", middleware=middleware or [])(listener)
     return app
 
 
@@ -104,3 +111,28 @@ def test_the_ack_says_when_it_was_called() -> None:
     response = ack(text="done")
     assert ack.called.is_set()
     assert ack.response is response
+
+
+def test_a_listener_marked_in_request_thread_runs_in_it(pool: AckWaitingExecutor) -> None:
+    ran_in: list[threading.Thread] = []
+
+    def listener(ack: Ack) -> None:
+        ran_in.append(threading.current_thread())
+        ack("Offered.")
+
+    marked = bolt_app(pool, listener, middleware=[in_request_thread])
+    response, _ = dispatch(marked)
+    assert "Offered." in response.body
+    assert ran_in == [threading.current_thread()]
+    dispatch(bolt_app(pool, listener))  # the next request, unmarked, goes to the pool
+    assert ran_in[1] is not threading.current_thread()
+
+
+def test_a_failure_in_the_request_thread_is_answered_as_in_the_pool(
+    pool: AckWaitingExecutor,
+) -> None:
+    def listener(ack: Ack) -> None:
+        raise RuntimeError("broken")
+
+    response, _ = dispatch(bolt_app(pool, listener, middleware=[in_request_thread]))
+    assert response.status == 500

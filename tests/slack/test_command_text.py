@@ -10,6 +10,7 @@ from bot.slack.command_text import (
     HelpRequest,
     ListRequest,
     ModalRequest,
+    opens_modal,
     parse_command_text,
 )
 
@@ -84,6 +85,18 @@ def test_delegations(text: str, expected: DelegateRequest) -> None:
 )
 def test_keywords(text: str, expected: object) -> None:
     assert parse_command_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "modal"),
+    [("", True), ("  \x00 ", True), ("help", False), ("Prepare", False), ("<@U0ALICE> x", False)],
+)
+def test_only_no_text_opens_the_form(text: str, modal: bool) -> None:
+    """What ``/delegate``'s listener middleware decides on (the form is opened after the
+    ack, so only it leaves the request's thread), and what the parser does with it."""
+    assert opens_modal(text) is modal
+    if modal:
+        assert parse_command_text(text) == ModalRequest()
 
 
 @pytest.mark.parametrize(

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltResponse
 from slack_sdk import WebClient
 
 from bot.domain.chain import chain_for
 from bot.domain.intake import offer_delegation, resolve_people
 from bot.domain.listing import open_items
 from bot.domain.preferences import choose_quiet
+from bot.slack.ack_wait import in_request_thread
 from bot.slack.blocks.help import chain_message, help_message, quiet_message
 from bot.slack.blocks.listing import confirmation_message, list_message
 from bot.slack.blocks.modals import delegate_modal
@@ -21,6 +23,7 @@ from bot.slack.command_text import (
     ListRequest,
     ModalRequest,
     QuietRequest,
+    opens_modal,
     parse_command_text,
 )
 from bot.slack.errors import answers_errors
@@ -29,8 +32,17 @@ from bot.slack.runtime import Runtime
 from storage.db import reading
 
 
+def _acks_last(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse:
+    """Every answer but the modal is the ack itself, given once the work is done (refusals
+    included): run those in the request's thread. The modal is opened after the ack, with a
+    call to Slack, so it goes to the listener pool."""
+    if opens_modal(str(body.get("text", ""))):
+        return next()
+    return in_request_thread(next)
+
+
 def register(app: App, runtime: Runtime) -> None:
-    @app.command(Command.DELEGATE)
+    @app.command(Command.DELEGATE, middleware=[_acks_last])
     @answers_errors(runtime)
     def delegate(
         ack: Ack, body: dict[str, Any], command: dict[str, Any], client: WebClient
