@@ -16,9 +16,8 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 from waitress.server import create_server
 
+from bot.slack.http import SERVER_THREADS
 from bot.slack.ids import ActionId
-
-THREADS = 16  # bot.slack.http.HttpServer's default
 
 
 def main() -> None:
@@ -37,7 +36,9 @@ def main() -> None:
     def ack_button(ack: Callable[..., None]) -> None:
         ack()
 
-    create_server(SlackRequestHandler(app), host="127.0.0.1", port=int(port), threads=THREADS).run()
+    create_server(
+        SlackRequestHandler(app), host="127.0.0.1", port=int(port), threads=SERVER_THREADS
+    ).run()
 
 
 if __name__ == "__main__":
