@@ -26,7 +26,7 @@ import time
 import traceback
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 from bot.sandbox.block_checks import message_block_errors
 from bot.sandbox.emulator_api import SlackError, WebApiMethods
 from bot.sandbox.emulator_http import EmulatorRequestHandler, EmulatorServer, Reply, parse_body
+from bot.sandbox.rate_limit import RateLimit
 
 JSON_KEYS = ("blocks", "attachments", "view", "metadata")
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
@@ -48,36 +49,6 @@ class Call:
     status: int
     response: dict[str, Any]
     at: float = 0.0  # when the double answered, on the rate limiter's clock (monotonic)
-
-
-@dataclass
-class _Bucket:
-    """A token bucket: ``rate`` tokens a second, holding at most ``capacity``; full at first."""
-
-    rate: float
-    capacity: float
-    at: float
-    tokens: float = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.tokens = self.capacity
-
-    def wait(self, now: float) -> float:
-        """Seconds until a token is here (0: one is), after refilling to ``now``."""
-        self.tokens = min(self.capacity, self.tokens + (now - self.at) * self.rate)
-        self.at = now
-        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
-
-
-@dataclass
-class _RateLimit:
-    per_channel: float | None
-    channel_burst: int
-    workspace: float | None
-    methods: frozenset[str]
-    clock: Callable[[], float]
-    channels: dict[str, _Bucket] = field(default_factory=dict)
-    overall: _Bucket | None = None
 
 
 @dataclass
@@ -110,7 +81,7 @@ class SlackEmulator(WebApiMethods):
         self.uploads: list[dict[str, Any]] = []
         self.errors: list[str] = []  # tracebacks and rejected response_url posts
         self.rate_limited = 0  # 429s answered by the enforced rate limit (not scripted ones)
-        self._rate_limit: _RateLimit | None = None
+        self._rate_limit: RateLimit | None = None
         self._lock = threading.RLock()
         self._users: dict[str, dict[str, Any]] = {}
         self._not_found: set[str] = set()
@@ -247,7 +218,7 @@ class SlackEmulator(WebApiMethods):
         limited = per_channel is not None or workspace is not None
         with self._lock:
             self._rate_limit = (
-                _RateLimit(per_channel, channel_burst, workspace, frozenset(methods), clock)
+                RateLimit(per_channel, channel_burst, workspace, frozenset(methods), clock)
                 if limited
                 else None
             )
@@ -496,25 +467,11 @@ class SlackEmulator(WebApiMethods):
         return Reply(200, f"OK - {len(body)}")
 
     def _over_rate_limit(self, method: str, params: dict[str, Any]) -> float:
-        """Seconds until this call would be within the enforced limits; 0 takes it (one
-        token from each bucket it counts against). Called with the lock held."""
+        """Seconds until this call would be within the enforced limits; 0 takes it. Called
+        with the lock held."""
         limit = self._rate_limit
-        if limit is None or method not in limit.methods:
+        if limit is None or not limit.counts(method):
             return 0.0
-        now = limit.clock()
-        buckets = []
-        if limit.workspace is not None:
-            limit.overall = limit.overall or _Bucket(limit.workspace, max(limit.workspace, 1), now)
-            buckets.append(limit.overall)
-        if limit.per_channel is not None and method == "chat.postMessage":
-            given = str(params.get("channel") or "")
-            channel = self.dm_channel_for(given) if given[:1] in ("U", "W") else given
-            bucket = limit.channels.setdefault(
-                channel, _Bucket(limit.per_channel, max(limit.channel_burst, 1), now)
-            )
-            buckets.append(bucket)
-        wait = max((bucket.wait(now) for bucket in buckets), default=0.0)
-        if wait == 0:
-            for bucket in buckets:
-                bucket.tokens -= 1
-        return wait
+        given = str(params.get("channel") or "")
+        channel = self.dm_channel_for(given) if given[:1] in ("U", "W") else given
+        return limit.wait(method, channel)
