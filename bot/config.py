@@ -12,20 +12,14 @@ from typing import Any
 
 from dotenv import dotenv_values
 
+from bot import policy_values as read
 from bot.domain.chain import teams_of
 from bot.domain.digest_schedule import DigestPolicy
 from bot.domain.supervision import SupervisionPolicy
 from bot.domain.working_hours import WorkingWindow
+from bot.policy_values import ConfigError
 
 DEFAULT_API_URL = "https://slack.com/api/"
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
-_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-_USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
-
-
-class ConfigError(Exception):
-    """Configuration that Steward cannot run with; the message says what to fix."""
 
 
 @dataclass(frozen=True)
@@ -170,132 +164,29 @@ def policy_from_mapping(document: Mapping[str, Any], *, source: str = "policy") 
         "tick",
     ):
         if key in raw:
-            values[key] = parse_duration(raw[key], f"{source}: [policy] {key}")
+            values[key] = read.parse_duration(raw[key], f"{source}: [policy] {key}")
     if "working_hours" in raw:
-        values["working_hours"] = _working_hours(raw["working_hours"], source)
+        values["working_hours"] = read.working_hours(raw["working_hours"], source)
     if "working_days" in raw:
-        values["working_days"] = _working_days(raw["working_days"], source)
+        values["working_days"] = read.working_days(raw["working_days"], source)
     if "digest_schedule" in raw:
-        values["digest_schedule"] = _digest_schedule(raw["digest_schedule"], source)
+        values["digest_schedule"] = read.digest_schedule(raw["digest_schedule"], source)
     if "digest_timezone" in raw:
-        values["digest_timezone"] = _timezone(raw["digest_timezone"], source)
+        values["digest_timezone"] = read.timezone(raw["digest_timezone"], source)
     for key in ("digest_channel", "fallback_channel"):
         if key in raw:
-            values[key] = _string(raw[key], f"{source}: [policy] {key}")
+            values[key] = read.slack_id(raw[key], f"{source}: [policy] {key}")
     for key in ("adaptive_checkins", "lead_digests", "slack_pacing"):
         if key in raw:
             if not isinstance(raw[key], bool):
                 raise ConfigError(f"{source}: [policy] {key} must be true or false")
             values[key] = raw[key]
     if "slack_messages_per_second" in raw:
-        values["slack_messages_per_second"] = _rate(raw["slack_messages_per_second"], source)
-    values["chain"] = _chain(chain, source)
+        values["slack_messages_per_second"] = read.messages_per_second(
+            raw["slack_messages_per_second"], source
+        )
+    values["chain"] = read.chain_table(chain, source)
     return Policy(**values)
-
-
-def parse_duration(value: Any, where: str) -> timedelta:
-    match = _DURATION.match(value) if isinstance(value, str) else None
-    if not match or int(match.group(1)) == 0:
-        raise ConfigError(
-            f'{where} must be a number and a unit (s, m, h, d), e.g. "4h"; got {value!r}'
-        )
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
-
-
-def _working_hours(value: Any, source: str) -> tuple[time, time] | None:
-    where = f"{source}: [policy] working_hours"
-    if value == "always":
-        return None
-    match = (
-        re.match(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$", value)
-        if isinstance(value, str)
-        else None
-    )
-    if not match:
-        raise ConfigError(f'{where} must look like "09:00-18:00" or be "always"; got {value!r}')
-    h1, m1, h2, m2 = (int(part) for part in match.groups())
-    try:
-        start, end = time(h1, m1), time(h2, m2)
-    except ValueError:
-        raise ConfigError(f"{where}: {value!r} is not a valid time range") from None
-    if start >= end:
-        raise ConfigError(
-            f"{where}: the start ({start:%H:%M}) must come before the end ({end:%H:%M})"
-        )
-    return start, end
-
-
-def _working_days(value: Any, source: str) -> frozenset[int]:
-    where = f"{source}: [policy] working_days"
-    if value == "all":
-        return frozenset(range(7))
-    if not isinstance(value, str):
-        raise ConfigError(f'{where} must look like "mon-fri", "mon,wed,fri" or be "all"')
-    days: set[int] = set()
-    for part in value.lower().replace(" ", "").split(","):
-        first, _, last = part.partition("-")
-        if first not in _DAYS or (last and last not in _DAYS):
-            raise ConfigError(f"{where}: unknown day in {value!r} (use mon, tue, ... sun)")
-        start, end = _DAYS.index(first), _DAYS.index(last or first)
-        days.update(range(start, end + 1) if start <= end else [*range(start, 7), *range(end + 1)])
-    return frozenset(days)
-
-
-def _digest_schedule(value: Any, source: str) -> tuple[int, time]:
-    where = f"{source}: [policy] digest_schedule"
-    match = (
-        re.match(r"^([a-z]{3})\s+(\d{1,2}):(\d{2})$", value.lower())
-        if isinstance(value, str)
-        else None
-    )
-    if not match or match.group(1) not in _DAYS:
-        raise ConfigError(f'{where} must look like "mon 09:00"; got {value!r}')
-    try:
-        return _DAYS.index(match.group(1)), time(int(match.group(2)), int(match.group(3)))
-    except ValueError:
-        raise ConfigError(f"{where}: {value!r} is not a valid time") from None
-
-
-def _timezone(value: Any, source: str) -> str:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise ConfigError(
-            f"{source}: [policy] digest_timezone {value!r} is not a known IANA timezone"
-        ) from None
-    return str(value)
-
-
-def _rate(value: Any, source: str) -> float:
-    where = f"{source}: [policy] slack_messages_per_second"
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1000:
-        raise ConfigError(f"{where} must be a number above 0, at most 1000; got {value!r}")
-    return float(value)
-
-
-def _string(value: Any, where: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f'{where} must be a Slack id such as "C0123456789"')
-    return value.strip()
-
-
-def _chain(value: Any, source: str) -> dict[str, str]:
-    if not isinstance(value, Mapping):
-        raise ConfigError(f'{source}: [chain] must be a table of "U…" = "U…"')
-    chain: dict[str, str] = {}
-    for person, manager in value.items():
-        if (
-            not _USER_ID.match(str(person))
-            or not isinstance(manager, str)
-            or not _USER_ID.match(manager)
-        ):
-            raise ConfigError(
-                f"{source}: [chain] {person} = {manager!r}: both sides must be Slack user ids"
-            )
-        chain[str(person)] = manager
-    return chain
 
 
 def _api_url(value: str) -> str:

@@ -1,0 +1,124 @@
+"""The policy file's values, each read and checked: durations, working hours and days, the
+digest's schedule and timezone, the message rate, Slack ids and the escalation chain. Each
+parser raises ConfigError saying where the value is and what it should look like."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import time, timedelta
+from typing import Any
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
+
+
+class ConfigError(Exception):
+    """Configuration that Steward cannot run with; the message says what to fix."""
+
+
+def parse_duration(value: Any, where: str) -> timedelta:
+    match = _DURATION.match(value) if isinstance(value, str) else None
+    if not match or int(match.group(1)) == 0:
+        raise ConfigError(
+            f'{where} must be a number and a unit (s, m, h, d), e.g. "4h"; got {value!r}'
+        )
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def working_hours(value: Any, source: str) -> tuple[time, time] | None:
+    where = f"{source}: [policy] working_hours"
+    if value == "always":
+        return None
+    match = (
+        re.match(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$", value)
+        if isinstance(value, str)
+        else None
+    )
+    if not match:
+        raise ConfigError(f'{where} must look like "09:00-18:00" or be "always"; got {value!r}')
+    h1, m1, h2, m2 = (int(part) for part in match.groups())
+    try:
+        start, end = time(h1, m1), time(h2, m2)
+    except ValueError:
+        raise ConfigError(f"{where}: {value!r} is not a valid time range") from None
+    if start >= end:
+        raise ConfigError(
+            f"{where}: the start ({start:%H:%M}) must come before the end ({end:%H:%M})"
+        )
+    return start, end
+
+
+def working_days(value: Any, source: str) -> frozenset[int]:
+    where = f"{source}: [policy] working_days"
+    if value == "all":
+        return frozenset(range(7))
+    if not isinstance(value, str):
+        raise ConfigError(f'{where} must look like "mon-fri", "mon,wed,fri" or be "all"')
+    days: set[int] = set()
+    for part in value.lower().replace(" ", "").split(","):
+        first, _, last = part.partition("-")
+        if first not in _DAYS or (last and last not in _DAYS):
+            raise ConfigError(f"{where}: unknown day in {value!r} (use mon, tue, ... sun)")
+        start, end = _DAYS.index(first), _DAYS.index(last or first)
+        days.update(range(start, end + 1) if start <= end else [*range(start, 7), *range(end + 1)])
+    return frozenset(days)
+
+
+def digest_schedule(value: Any, source: str) -> tuple[int, time]:
+    where = f"{source}: [policy] digest_schedule"
+    match = (
+        re.match(r"^([a-z]{3})\s+(\d{1,2}):(\d{2})$", value.lower())
+        if isinstance(value, str)
+        else None
+    )
+    if not match or match.group(1) not in _DAYS:
+        raise ConfigError(f'{where} must look like "mon 09:00"; got {value!r}')
+    try:
+        return _DAYS.index(match.group(1)), time(int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        raise ConfigError(f"{where}: {value!r} is not a valid time") from None
+
+
+def timezone(value: Any, source: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ConfigError(
+            f"{source}: [policy] digest_timezone {value!r} is not a known IANA timezone"
+        ) from None
+    return str(value)
+
+
+def messages_per_second(value: Any, source: str) -> float:
+    where = f"{source}: [policy] slack_messages_per_second"
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1000:
+        raise ConfigError(f"{where} must be a number above 0, at most 1000; got {value!r}")
+    return float(value)
+
+
+def slack_id(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f'{where} must be a Slack id such as "C0123456789"')
+    return value.strip()
+
+
+def chain_table(value: Any, source: str) -> dict[str, str]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f'{source}: [chain] must be a table of "U…" = "U…"')
+    chain: dict[str, str] = {}
+    for person, manager in value.items():
+        if (
+            not _USER_ID.match(str(person))
+            or not isinstance(manager, str)
+            or not _USER_ID.match(manager)
+        ):
+            raise ConfigError(
+                f"{source}: [chain] {person} = {manager!r}: both sides must be Slack user ids"
+            )
+        chain[str(person)] = manager
+    return chain
