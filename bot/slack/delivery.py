@@ -72,6 +72,10 @@ class Delivery:
         self._poll_seconds = poll_seconds
         self._wake = threading.Event()
         self._stop = threading.Event()
+        # One pass at a time in this process (the loop, and callers such as the sandbox's
+        # settling): a pass sends its heads in queue order, so two of them racing would
+        # let a later message to one person overtake an earlier one to another.
+        self._pass_lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._pacer = Pacer(policy=pacing or PacingPolicy(), clock=pace_clock or clock)
         self.counters = DeliveryCounters()  # the wiring hands in the app's, which is scraped
@@ -117,6 +121,10 @@ class Delivery:
         workspace budget first, and once the budget is spent only the others go on; the
         loop comes back when the next slot is due.
         """
+        with self._pass_lock:
+            return self._one_pass()
+
+    def _one_pass(self) -> int:
         with reading(self._engine) as session:
             heads = self._pacer.due_heads(session, now=self._clock.now(), limit=self._batch_size)
         handled, spent = 0, False

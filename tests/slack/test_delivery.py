@@ -184,6 +184,24 @@ def test_a_slow_send_is_not_taken_over_by_another_worker(
     assert sorted(posted_texts(slack)) == ["to alice", "to bob"]
 
 
+def test_passes_in_one_process_take_turns_so_queue_order_holds_across_people(
+    engine, delivery, slack, clock
+) -> None:
+    queue(engine, clock, ALICE, "first")
+    queue(engine, clock, BOB, "second")
+    slack.delay_next("conversations.open", 0.5)  # the first send is slow
+    background = threading.Thread(target=delivery.deliver_due)  # as the delivery loop
+    background.start()
+    deadline = time.monotonic() + 5
+    while not claimed(engine):
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    while delivery.deliver_due():  # as the sandbox settling beside it: waits for the pass
+        pass
+    background.join()
+    assert posted_texts(slack) == ["first", "second"]
+
+
 def test_delivered_messages_are_forgotten_after_a_week(engine, delivery, slack, clock) -> None:
     from storage.outbox import delivered_before, forget
 
