@@ -129,6 +129,8 @@ class OutboxMessage(SQLModel, table=True):
         Index("ix_outbox_sent_at", "sent_at"),  # the tick forgets old deliveries by it
         Index("ix_outbox_channel_due_at", "channel_due_at"),  # delivery finds busy channels
         Index("ix_outbox_slot_at", "slot_at"),  # delivery counts the last second's sends
+        # each recipient's oldest pending message, read from the index alone (no sort)
+        Index("ix_outbox_heads", "status", "recipient", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
