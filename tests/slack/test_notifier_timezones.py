@@ -1,0 +1,83 @@
+"""The notifier renders times in each person's timezone, taken from the directory's memory
+when the request path has just looked them up, and from the database otherwise."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import event
+from sqlmodel import select
+
+from bot.clock import ManualClock
+from bot.domain.delegations import create_delegation
+from bot.domain.ports import Person
+from bot.sandbox.emulator import SlackEmulator
+from bot.wiring import assemble
+from storage.models import OutboxMessage
+from tests.conftest import ALICE, LEAD, settings_for
+
+
+def offer_and_watch(
+    steward: Any, clock: ManualClock, lead: Person, alice: Person
+) -> tuple[list[str], str]:
+    """Offer an item to Alice through the runtime's notifier: the statements that read the
+    people table, and the offer DM's text."""
+    people_reads: list[str] = []
+
+    def watch(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        if "slack_users" in statement and statement.lstrip().upper().startswith("SELECT"):
+            people_reads.append(statement)
+
+    event.listen(steward.engine, "before_cursor_execute", watch)
+    try:
+        with steward.runtime.work() as work:
+            delegation = create_delegation(
+                work.session,
+                delegator=lead,
+                assignee=alice,
+                task="Prepare the Q3 report",
+                due_at=clock.now() + timedelta(days=3),
+                origin_channel_id="C0GENERAL",
+                now=work.now,
+                notifier=work.notifier,
+            )
+            [offer] = work.session.exec(
+                select(OutboxMessage)
+                .where(OutboxMessage.delegation_id == delegation.id)
+                .where(OutboxMessage.recipient == ALICE)
+            ).all()
+    finally:
+        event.remove(steward.engine, "before_cursor_execute", watch)
+    return people_reads, str(offer.payload)
+
+
+def test_people_just_looked_up_cost_the_notifier_no_query(
+    slack: SlackEmulator, clock: ManualClock, database_url: str
+) -> None:
+    steward = assemble(settings_for(slack, database_url), clock=clock)
+    try:
+        directory = steward.runtime.directory
+        lead, alice = directory.lookup(LEAD), directory.lookup(ALICE)  # as /delegate does
+        assert lead is not None and alice is not None
+        people_reads, offer = offer_and_watch(steward, clock, lead, alice)
+        assert people_reads == []
+        assert "(Europe/London)" in offer  # Alice's own clock, from the directory's memory
+    finally:
+        steward.engine.dispose()
+
+
+def test_people_looked_up_long_ago_are_read_from_the_database(
+    slack: SlackEmulator, clock: ManualClock, database_url: str
+) -> None:
+    steward = assemble(settings_for(slack, database_url), clock=clock)
+    try:
+        directory = steward.runtime.directory
+        lead, alice = directory.lookup(LEAD), directory.lookup(ALICE)
+        assert lead is not None and alice is not None
+        clock.advance(timedelta(minutes=11))  # past the directory's memory, within the cache
+        people_reads, offer = offer_and_watch(steward, clock, lead, alice)
+        assert len(people_reads) == 1  # Alice's timezone, for the offer
+        assert "(Europe/London)" in offer
+    finally:
+        steward.engine.dispose()
