@@ -1,7 +1,7 @@
 """The baseline of the request and button paths: a bare Bolt app that only acks
-``/delegate`` and the Accept button, on waitress with as many threads as ``steward serve
---http`` has, in its own process, as Steward runs in its own: neither side shares a
-process (or the GIL) with the load generator.
+``/delegate`` and the Accept button, on the same server as ``steward serve --http`` with as
+many threads (``bot.slack.http_server.create``), in its own process as Steward runs in its
+own: neither side shares a process (or the GIL) with the load generator.
 
     python -m benchmarks.bare_bolt PORT SLACK_API_URL SIGNING_SECRET TOKEN
 """
@@ -14,9 +14,8 @@ from collections.abc import Callable
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
-from waitress.server import create_server
 
-from bot.slack.http import SERVER_THREADS
+from bot.slack import http_server
 from bot.slack.ids import ActionId
 
 
@@ -36,9 +35,7 @@ def main() -> None:
     def ack_button(ack: Callable[..., None]) -> None:
         ack()
 
-    create_server(
-        SlackRequestHandler(app), host="127.0.0.1", port=int(port), threads=SERVER_THREADS
-    ).run()
+    http_server.create(SlackRequestHandler(app), host="127.0.0.1", port=int(port)).start()
 
 
 if __name__ == "__main__":

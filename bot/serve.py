@@ -8,7 +8,7 @@ import threading
 from bot.check import chain_loops, chain_people
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.slack.http import HttpServer
+from bot.slack.http_server import HttpServer
 from bot.wiring import assemble
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from bot.clock import ManualClock
 from bot.config import Settings, load_settings
 from bot.export import iter_records
 from bot.sandbox.emulator import Call, SlackEmulator
-from bot.slack.http import HttpServer
+from bot.slack.http_server import HttpServer
 from bot.slack.ids import ActionId
 from bot.wiring import Steward, assemble
 from storage.db import make_engine

@@ -34,7 +34,7 @@ from bot.sandbox.slack_requests import (
     typed_text,
 )
 from bot.sandbox.view_state import RawValues, state_values
-from bot.slack.http import HttpServer
+from bot.slack.http_server import HttpServer
 from bot.slack.ids import ShortcutId
 from bot.slack.mrkdwn import escape
 from bot.wiring import Steward, assemble

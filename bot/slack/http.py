@@ -1,9 +1,10 @@
-"""HTTP mode: a WSGI app in front of Bolt, served by waitress.
+"""HTTP mode: a WSGI app in front of Bolt, served by a threaded WSGI server
+(``bot/slack/http_server.py``).
 
-waitress is a production WSGI server with a thread pool, pure Python. Bolt's App is
-synchronous, so a threaded WSGI server fits it: measured on 2 cores, acking a slash command
-at 16 connections, waitress did about 760 requests/s (p99 24 ms) where Bolt's development
-server did 83 (p99 718 ms) and uvicorn around a synchronous App about 93.
+Bolt's App is synchronous, so a threaded WSGI server fits it: measured on 2 cores, acking a
+slash command at 16 connections, a threaded server did about 740-760 requests/s (p99 about
+25 ms) where Bolt's development server did 83 (p99 718 ms) and uvicorn around a synchronous
+App about 93.
 
 Besides Slack's ``POST /slack/events``: ``GET /healthz`` (503 with a reason when the database
 does not answer) and ``GET /metrics`` (Prometheus). An Events API delivery whose
@@ -25,7 +26,6 @@ from slack_bolt import App, BoltContext, BoltRequest
 from slack_bolt.request.internals import build_context
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.exc import SQLAlchemyError
-from waitress.server import create_server
 
 from bot.metrics import Metrics
 from bot.slack.ack_wait import acking_promptly
@@ -45,11 +45,6 @@ SLASH_COMMAND, INTERACTION, VIEW, EVENT = "slash_command", "interaction", "view"
 NO_KIND, MALFORMED = "none", "malformed"
 VIEW_TYPES = frozenset({"view_submission", "view_closed"})
 JSON_KINDS = {"event_callback": EVENT, "url_verification": "url_verification"}
-# Requests served at once. More threads than the work can use only queue on the GIL and on
-# SQLite's one writer: at 16 connections on 2 cores, 8 threads answered /delegate with a p99
-# 13-35 ms lower than 16 did, at the same throughput (alternated runs, benchmarks/). A
-# request's wait on Slack (a first users.info, under 1 s) still leaves 7 others working.
-SERVER_THREADS = 8
 
 StartResponse = Callable[..., Any]
 Environ = dict[str, Any]
@@ -212,36 +207,3 @@ def _json(status: int, payload: dict[str, Any], *, kind: str = NO_KIND) -> Answe
     return Answer(
         status, json.dumps(payload).encode("utf-8"), [("Content-Type", "application/json")], kind
     )
-
-
-class HttpServer:
-    """waitress serving ``wsgi``: ``run()`` blocks until ``shutdown()`` from another thread."""
-
-    def __init__(
-        self, wsgi: SlackWsgi, *, host: str, port: int, threads: int = SERVER_THREADS
-    ) -> None:
-        self._server: Any = create_server(
-            wsgi, host=host, port=port, threads=threads, ident="steward"
-        )
-        self._stopping = False
-
-    @property
-    def port(self) -> int:
-        return int(self._server.effective_port)
-
-    def run(self) -> None:
-        try:
-            self._server.run()
-        except OSError:
-            if not self._stopping:  # closing the sockets under a running select is expected
-                raise
-
-    def shutdown(self) -> None:
-        # waitress's loop runs while it has channels; closing them all ends it at once.
-        self._stopping = True
-        server = self._server
-        server.close()
-        while server._map:
-            for channel in list(server._map.values()):
-                channel.handle_close()
-        server.task_dispatcher.shutdown()

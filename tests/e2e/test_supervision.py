@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
-from bot.slack.http import HttpServer
+from bot.slack.http_server import HttpServer
 from bot.slack.ids import ActionId, BlockId, CallbackId
 from bot.wiring import assemble
 from tests.conftest import ALICE, BOB, CAROL, LEAD, Running, button, settings_for
