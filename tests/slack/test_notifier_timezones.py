@@ -3,9 +3,11 @@ when the request path has just looked them up, and from the database otherwise."
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
@@ -13,13 +15,13 @@ from bot.clock import ManualClock
 from bot.domain.delegations import create_delegation
 from bot.domain.ports import Person
 from bot.sandbox.emulator import SlackEmulator
-from bot.wiring import assemble
+from bot.wiring import Steward, assemble
 from storage.models import OutboxMessage
 from tests.conftest import ALICE, LEAD, settings_for
 
 
 def offer_and_watch(
-    steward: Any, clock: ManualClock, lead: Person, alice: Person
+    steward: Steward, clock: ManualClock, lead: Person, alice: Person
 ) -> tuple[list[str], str]:
     """Offer an item to Alice through the runtime's notifier: the statements that read the
     people table, and the offer DM's text."""
@@ -52,32 +54,35 @@ def offer_and_watch(
     return people_reads, str(offer.payload)
 
 
-def test_people_just_looked_up_cost_the_notifier_no_query(
-    slack: SlackEmulator, clock: ManualClock, database_url: str
-) -> None:
+@pytest.fixture
+def steward(slack: SlackEmulator, clock: ManualClock, database_url: str) -> Iterator[Steward]:
     steward = assemble(settings_for(slack, database_url), clock=clock)
-    try:
-        directory = steward.runtime.directory
-        lead, alice = directory.lookup(LEAD), directory.lookup(ALICE)  # as /delegate does
-        assert lead is not None and alice is not None
-        people_reads, offer = offer_and_watch(steward, clock, lead, alice)
-        assert people_reads == []
-        assert "(Europe/London)" in offer  # Alice's own clock, from the directory's memory
-    finally:
-        steward.engine.dispose()
+    yield steward
+    steward.engine.dispose()
+
+
+def look_up_both(steward: Steward) -> tuple[Person, Person]:
+    """The delegator and Alice, as /delegate looks them up (users.info, then remembered)."""
+    directory = steward.runtime.directory
+    lead, alice = directory.lookup(LEAD), directory.lookup(ALICE)
+    assert lead is not None and alice is not None
+    return lead, alice
+
+
+def test_people_just_looked_up_cost_the_notifier_no_query(
+    steward: Steward, clock: ManualClock
+) -> None:
+    lead, alice = look_up_both(steward)
+    people_reads, offer = offer_and_watch(steward, clock, lead, alice)
+    assert people_reads == []
+    assert "(Europe/London)" in offer  # Alice's own clock, from the directory's memory
 
 
 def test_people_looked_up_long_ago_are_read_from_the_database(
-    slack: SlackEmulator, clock: ManualClock, database_url: str
+    steward: Steward, clock: ManualClock
 ) -> None:
-    steward = assemble(settings_for(slack, database_url), clock=clock)
-    try:
-        directory = steward.runtime.directory
-        lead, alice = directory.lookup(LEAD), directory.lookup(ALICE)
-        assert lead is not None and alice is not None
-        clock.advance(timedelta(minutes=11))  # past the directory's memory, within the cache
-        people_reads, offer = offer_and_watch(steward, clock, lead, alice)
-        assert len(people_reads) == 1  # Alice's timezone, for the offer
-        assert "(Europe/London)" in offer
-    finally:
-        steward.engine.dispose()
+    lead, alice = look_up_both(steward)
+    clock.advance(timedelta(minutes=11))  # past the directory's memory, within the cache
+    people_reads, offer = offer_and_watch(steward, clock, lead, alice)
+    assert len(people_reads) == 1  # Alice's timezone, for the offer
+    assert "(Europe/London)" in offer
