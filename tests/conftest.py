@@ -21,7 +21,7 @@ from bot.sandbox.emulator import Call, SlackEmulator
 from bot.slack.http_server import HttpServer
 from bot.slack.ids import ActionId
 from bot.wiring import Steward, assemble
-from storage.db import make_engine
+from storage.db import make_engine, upgrade
 from tests.slack_requests import SlackSender
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -78,6 +78,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]
     if not POSTGRES_URL:
         pytest.skip("STEWARD_TEST_POSTGRES_URL is not set")
     yield from _postgres_schema_url(POSTGRES_URL)
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """A database at the newest schema, on each backend (``database_url``)."""
+    engine = make_engine(database_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
 
 
 def settings_for(

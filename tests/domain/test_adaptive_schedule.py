@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import Engine
 
 from bot.domain import delegations as d
@@ -13,20 +11,12 @@ from bot.domain.ports import Person
 from bot.domain.supervision import SupervisionPolicy, Supervisor
 from bot.domain.working_hours import WorkingWindow
 from bot.slack.notifier import SlackNotifier
-from storage.db import make_engine, unit_of_work, upgrade
+from storage.db import unit_of_work
 from storage.delegations import get_delegation
 
 START = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)  # a Monday
 LEAD, ALICE = Person("U0LEAD", tz="UTC"), Person("U0ALICE", tz="UTC")
 ALWAYS = WorkingWindow(hours=None, days=frozenset(range(7)))
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 def supervisor(adaptive: bool) -> Supervisor:

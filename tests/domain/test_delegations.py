@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,21 +14,13 @@ from bot.domain.errors import BadInput, InvalidTransition, NotAllowed, NotFound
 from bot.domain.ports import Person
 from bot.domain.supervision import SupervisionPolicy, Supervisor
 from bot.slack.notifier import SlackNotifier
-from storage.db import make_engine, unit_of_work, upgrade
+from storage.db import unit_of_work
 from storage.models import Delegation, Event, OutboxMessage
 from tests.fakes import StaticDirectory
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 LEAD, ALICE = Person("U0LEAD", tz="America/New_York"), Person("U0ALICE", tz="Europe/London")
 SUPERVISOR = Supervisor(policy=SupervisionPolicy(), directory=StaticDirectory(LEAD, ALICE))
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 def offer(engine: Engine, task: str = "Prepare the Q3 report", **kwargs: object) -> int:

@@ -25,7 +25,7 @@ from bot.domain.ports import Person, Work
 from bot.domain.supervision import SupervisionPolicy, Supervisor
 from bot.domain.working_hours import WorkingWindow
 from bot.slack.notifier import SlackNotifier
-from storage.db import make_engine, unit_of_work, upgrade
+from storage.db import unit_of_work
 from storage.models import Checkin, Escalation, Event, OutboxMessage
 from tests.fakes import StaticDirectory
 
@@ -155,14 +155,6 @@ class World:
     def at(self, moment: datetime) -> Any:
         self.clock.set(moment)
         return self.tick()
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 def policy(**overrides: Any) -> SupervisionPolicy:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import threading
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -20,18 +19,9 @@ from bot.slack.pacing import PacingPolicy
 from bot.slack.sends import HOME, HOME_QUEUE, POST, UPDATE
 from bot.wiring import delivery_client
 from storage import outbox
-from storage.db import make_engine, unit_of_work, upgrade
+from storage.db import unit_of_work
 from storage.models import OutboxMessage
 from tests.conftest import ALICE, BOB, settings_for
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
-
 
 # These tests are about retries and order; pacing has its own (test_delivery_pacing.py).
 # A roomy workspace budget, so that the frozen clock never holds a message back.

@@ -4,7 +4,6 @@ a workspace-wide budget shared by replicas, and a 429's Retry-After honoured as 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -19,19 +18,11 @@ from bot.slack.pacing import Pacer, PacingPolicy
 from bot.slack.sends import HOME, HOME_QUEUE, POST, RESPOND, UPDATE
 from bot.wiring import delivery_client
 from storage import outbox
-from storage.db import make_engine, unit_of_work, upgrade
+from storage.db import make_engine, unit_of_work
 from storage.models import OutboxMessage
 from tests.conftest import ALICE, BOB, CAROL, settings_for
 
 TICK = timedelta(milliseconds=10)
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 def worker(

@@ -3,24 +3,14 @@ and free, on both backends."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import Engine
 
 from storage import outbox
-from storage.db import make_engine, unit_of_work, upgrade
+from storage.db import unit_of_work
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 def queue(engine: Engine, recipient: str, text: str, *, due: datetime = NOW) -> int:
