@@ -3,7 +3,9 @@ reaches through ``WebClient(base_url=double.api_url)``. Standard library only.
 
 The tests, the benchmarks and ``steward sandbox`` share it; ``steward serve`` never imports it.
 
-The Web API methods themselves are in emulator_api.py.
+The Web API methods themselves are in emulator_api.py; reading what was recorded (calls,
+waits, the workspace kept between sandbox runs) is in emulator_record.py; what a test scripts
+(failures, delays, rate limits) in emulator_scripts.py.
 
 Every ``/api/<method>`` call is recorded as a :class:`Call`; JSON posted to
 ``double.response_url(token)`` is recorded in ``double.responses``. Methods answer the way
@@ -17,8 +19,6 @@ files.completeUploadExternal shares them; each completed file is recorded in ``d
 
 from __future__ import annotations
 
-import base64
-import copy
 import json
 import math
 import threading
@@ -26,7 +26,6 @@ import time
 import traceback
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
@@ -34,6 +33,8 @@ from zoneinfo import ZoneInfo
 from bot.sandbox.block_checks import message_block_errors
 from bot.sandbox.emulator_api import SlackError, WebApiMethods
 from bot.sandbox.emulator_http import EmulatorRequestHandler, EmulatorServer, Reply, parse_body
+from bot.sandbox.emulator_record import Call, RecordedCalls
+from bot.sandbox.emulator_scripts import Script, Scripting
 from bot.sandbox.rate_limit import RateLimit
 
 JSON_KEYS = ("blocks", "attachments", "view", "metadata")
@@ -41,26 +42,7 @@ Handler = Callable[[dict[str, Any]], dict[str, Any]]
 T = TypeVar("T")
 
 
-@dataclass
-class Call:
-    method: str
-    params: dict[str, Any]
-    token: str | None
-    status: int
-    response: dict[str, Any]
-    at: float = 0.0  # when the double answered, on the rate limiter's clock (monotonic)
-
-
-@dataclass
-class _Script:
-    fail: bool
-    status: int = 200
-    error: str | None = None
-    retry_after: int | None = None
-    delay: float = 0.0
-
-
-class SlackEmulator(WebApiMethods):
+class SlackEmulator(WebApiMethods, RecordedCalls, Scripting):
     def __init__(
         self,
         *,
@@ -86,7 +68,7 @@ class SlackEmulator(WebApiMethods):
         self._users: dict[str, dict[str, Any]] = {}
         self._not_found: set[str] = set()
         self._messages: dict[str, list[dict[str, Any]]] = {}
-        self._scripts: dict[str, deque[_Script]] = {}
+        self._scripts: dict[str, deque[Script]] = {}
         self._used_triggers: set[str] = set()
         self._home_view_ids: dict[str, str] = {}
         self._pending_files: dict[str, dict[str, Any]] = {}  # file id -> upload not completed
@@ -180,180 +162,17 @@ class SlackEmulator(WebApiMethods):
         with self._lock:
             self._not_found.add(channel)
 
-    def fail_next(
-        self,
-        method: str,
-        *,
-        times: int = 1,
-        status: int = 200,
-        error: str | None = None,
-        retry_after: int | None = None,
-        delay: float = 0.0,
-    ) -> None:
-        """429 -> ratelimited + Retry-After (default 1); other >= 400 -> plain-text body;
-        200 -> {"ok": false, "error": error or "internal_error"}. delay: sleep first."""
-        script = _Script(True, status, error, retry_after, delay)
-        with self._lock:
-            self._scripts.setdefault(method, deque()).extend([script] * times)
-
-    def enforce_rate_limit(
-        self,
-        *,
-        per_channel: float | None = 1.0,
-        channel_burst: int = 3,
-        workspace: float | None = None,
-        methods: tuple[str, ...] = ("chat.postMessage", "chat.update"),
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        """Answer like Slack's limiter: past the limit, HTTP 429 ``ratelimited`` with a
-        Retry-After of whole seconds, nothing done, counted in ``rate_limited``.
-
-        Token buckets, full at the start. ``workspace``: calls a second to ``methods``
-        together, in bursts of up to one second's worth. ``per_channel``: posts a second to
-        one channel (chat.postMessage only: Slack's per-channel rule is about posting), in
-        bursts of up to ``channel_burst`` (Slack grants "generous burst behavior"). None
-        switches a limit off; both None switch the limiter off. Rate-limited calls are
-        recorded like any other.
-        """
-        limited = per_channel is not None or workspace is not None
-        with self._lock:
-            self._rate_limit = (
-                RateLimit(per_channel, channel_burst, workspace, frozenset(methods), clock)
-                if limited
-                else None
-            )
-
-    def delay_next(self, method: str, seconds: float, *, times: int = 1) -> None:
-        """The next `times` calls of method answer normally, but only after `seconds`."""
-        script = _Script(False, delay=seconds)
-        with self._lock:
-            self._scripts.setdefault(method, deque()).extend([script] * times)
-
     def stamp(self) -> str:
         """A fresh message ts, later than every message so far (for what the sandbox shows
         beside the messages, such as a slash command's ephemeral answer)."""
         with self._lock:
             return self._next_ts()
 
-    def users(self) -> list[dict[str, Any]]:
-        with self._lock:
-            return [dict(user) for user in self._users.values()]
-
-    def export_state(self) -> dict[str, Any]:
-        """What the workspace shows (messages, views, Home tabs, ephemerals, responses and
-        files) as JSON-ready data, for a sandbox that keeps its workspace between runs."""
-        with self._lock:
-            uploads = [
-                {**upload, "bytes": base64.b64encode(upload["bytes"] or b"").decode()}
-                for upload in self.uploads
-            ]
-            return copy.deepcopy(
-                {
-                    "ts": self._ts,
-                    "file_seq": self._file_seq,
-                    "messages": self._messages,
-                    "views": self.views,
-                    "home_view_ids": self._home_view_ids,
-                    "ephemerals": self.ephemerals,
-                    "responses": self.responses,
-                    "uploads": uploads,
-                }
-            )
-
-    def import_state(self, state: dict[str, Any]) -> None:
-        """Show again what ``export_state`` saved; new messages get later timestamps."""
-        with self._lock:
-            self._ts = max(self._ts, int(state["ts"]))
-            self._file_seq = max(self._file_seq, int(state["file_seq"]))
-            self._messages = copy.deepcopy(state["messages"])
-            self.views = copy.deepcopy(state["views"])
-            self._home_view_ids = dict(state["home_view_ids"])
-            self.ephemerals = copy.deepcopy(state["ephemerals"])
-            self.responses = copy.deepcopy(state["responses"])
-            self.uploads = [
-                {**upload, "bytes": base64.b64decode(upload["bytes"])}
-                for upload in state["uploads"]
-            ]
-
     def store_view(self, view: dict[str, Any], view_id: str | None = None) -> dict[str, Any]:
         """Store ``view`` whole, as a new view or replacing ``view_id`` (a modal's
         ``response_action`` of push or update, which reach Slack in an HTTP answer)."""
         with self._lock:
             return self._store_view(view, view_id)["view"]
-
-    def home_view(self, user_id: str) -> dict[str, Any] | None:
-        """The Home tab last published for ``user_id``."""
-        with self._lock:
-            view_id = self._home_view_ids.get(user_id)
-            return copy.deepcopy(self.views[view_id]) if view_id else None
-
-    def messages_in(self, channel: str) -> list[dict[str, Any]]:
-        if channel[:1] in "UW":
-            channel = self.dm_channel_for(channel)
-        with self._lock:
-            return copy.deepcopy(self._messages.get(channel, []))
-
-    def calls_to(self, method: str) -> list[Call]:
-        with self._lock:
-            return [call for call in self.calls if call.method == method]
-
-    def reset_calls(self) -> None:
-        """Forgets recorded calls, responses, ephemerals, uploads and errors (not users or
-        messages)."""
-        with self._lock:
-            self.calls.clear()
-            self.responses.clear()
-            self.ephemerals.clear()
-            self.uploads.clear()
-            self.errors.clear()
-            self.rate_limited = 0
-
-    def wait_for(
-        self,
-        method: str,
-        count: int = 1,
-        timeout: float = 5.0,
-        where: Callable[[Call], bool] | None = None,
-    ) -> list[Call]:
-        def collect() -> list[Call]:
-            return [
-                c
-                for c in self.calls_to(method)
-                if c.response.get("ok") is True and (where is None or where(c))
-            ]
-
-        return self._poll(collect, count, timeout, f"ok {method} call(s)")
-
-    def wait_for_responses(self, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
-        def collect() -> list[dict[str, Any]]:
-            with self._lock:
-                return list(self.responses)
-
-        return self._poll(collect, count, timeout, "response_url post(s)")
-
-    def _poll(
-        self, collect: Callable[[], list[T]], count: int, timeout: float, what: str
-    ) -> list[T]:
-        deadline = time.monotonic() + timeout
-        while len(found := collect()) < count:
-            if time.monotonic() >= deadline:
-                raise AssertionError(
-                    f"waited {timeout}s for {count} {what}, saw {len(found)}.\n" + self.summary()
-                )
-            time.sleep(0.01)
-        return found
-
-    def summary(self) -> str:
-        """The recorded calls (last 40), one a line, for assertion messages."""
-        with self._lock:
-            calls, errors = list(self.calls), list(self.errors)
-        lines = [f"recorded calls ({len(calls)}):"]
-        for call in calls[-40:]:
-            outcome = "ok" if call.response.get("ok") else call.response.get("error", "?")
-            params = json.dumps(call.params, default=str)
-            lines.append(f"  {call.method} -> {call.status} {outcome} {params[:200]}")
-        lines += [f"double error: {error.strip()[-500:]}" for error in errors]
-        return "\n".join(lines)
 
     # ----- request handling (server threads) -------------------------------------------------
     def _handle(
@@ -400,7 +219,7 @@ class SlackEmulator(WebApiMethods):
         params: dict[str, Any],
         token: str | None,
         malformed: bool,
-        script: _Script | None,
+        script: Script | None,
     ) -> Reply:
         handler = self.handlers.get(method)
         if handler is None:
@@ -465,13 +284,3 @@ class SlackEmulator(WebApiMethods):
                 return Reply(404, "not found")
             pending["bytes"] = body
         return Reply(200, f"OK - {len(body)}")
-
-    def _over_rate_limit(self, method: str, params: dict[str, Any]) -> float:
-        """Seconds until this call would be within the enforced limits; 0 takes it. Called
-        with the lock held."""
-        limit = self._rate_limit
-        if limit is None or not limit.counts(method):
-            return 0.0
-        given = str(params.get("channel") or "")
-        channel = self.dm_channel_for(given) if given[:1] in ("U", "W") else given
-        return limit.wait(method, channel)
