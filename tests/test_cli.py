@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+import requests
 
 from bot.sandbox.emulator import SlackEmulator
 from tests.conftest import ALICE, BOT_TOKEN, Running
@@ -185,3 +187,35 @@ def test_socket_mode_wiring_builds_without_a_signing_secret(
         assert handler.client.web_client.base_url == slack.api_url
     finally:
         steward_app.stop()
+
+
+def test_serve_over_http_exits_on_ctrl_c(
+    tmp_path: Path, base_env: dict[str, str], slack: SlackEmulator
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "STEWARD_"))}
+    env.update(base_env)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = str(probe.getsockname()[1])
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve", "--http", "--host", "127.0.0.1", "--port", port],
+        env=env,
+        cwd=tmp_path,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:  # serving: the health check answers
+            try:
+                if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert time.monotonic() < deadline, "steward serve --http never answered"
+            time.sleep(0.1)
+        process.send_signal(signal.SIGINT)
+        process.wait(10)  # the server's worker threads must not keep the process alive
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)

@@ -33,7 +33,8 @@ IDLE_CONNECTIONS = 64  # kept-alive connections waiting for their next request
 # for that loop (cheroot's default, 0.5 s, made each test's server take half a second to
 # stop); 0.05 s is what cheroot itself uses on Windows.
 WAKE_SECONDS = 0.05
-SERVER_NAME = "steward"
+SERVER_SOFTWARE = "steward"  # the Server header
+STOP_WAIT_SECONDS = 1  # at shutdown, for a worker still busy before its socket is closed
 
 
 def create(app: Any, *, host: str, port: int, threads: int = SERVER_THREADS) -> wsgi.Server:
@@ -43,20 +44,20 @@ def create(app: Any, *, host: str, port: int, threads: int = SERVER_THREADS) -> 
         (host, port),
         app,
         numthreads=threads,
-        server_name=SERVER_NAME,
         request_queue_size=socket.SOMAXCONN,  # cheroot's default backlog is 5
         timeout=READ_TIMEOUT_SECONDS,
-        shutdown_timeout=1,
+        shutdown_timeout=STOP_WAIT_SECONDS,
     )
     server.keep_alive_conn_limit = IDLE_CONNECTIONS
     server.expiration_interval = WAKE_SECONDS
-    server.software = SERVER_NAME
+    server.software = SERVER_SOFTWARE
     return server
 
 
 class HttpServer:
-    """``app`` served on ``host:port`` (0 for any free port, then read ``port``): listening
-    once constructed; ``run()`` serves until ``shutdown()`` from another thread."""
+    """``app`` served on ``host:port`` (0 for any free port, then read ``port``): listening,
+    and its worker threads started, once constructed; ``run()`` serves until ``shutdown()``
+    from another thread."""
 
     def __init__(self, app: Any, *, host: str, port: int, threads: int = SERVER_THREADS) -> None:
         self._server = create(app, host=host, port=port, threads=threads)
@@ -67,7 +68,12 @@ class HttpServer:
         return int(self._server.bind_addr[1])
 
     def run(self) -> None:
-        self._server.serve()
+        """Serve until ``shutdown()``; however serving ends (Ctrl-C included), the workers
+        are stopped, since they would keep the process alive."""
+        try:
+            self._server.serve()
+        finally:
+            self._server.stop()
 
     def shutdown(self) -> None:
         self._server.stop()
