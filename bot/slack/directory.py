@@ -77,9 +77,8 @@ class SlackDirectory:
         return person
 
     def known_tz(self, user_id: str) -> str | None:
-        remembered = self._memory.get(user_id)
-        if remembered is not None:
-            return remembered[0].tz
+        if (remembered := self.remembered(user_id)) is not None:
+            return remembered.tz
         with reading(self._engine) as session:
             cached = get_user(session, user_id=user_id)
             return cached.tz if cached else None
