@@ -147,9 +147,10 @@ class OutboxMessage(SQLModel, table=True):
     claim_token: str | None = Field(default=None, max_length=32)
     sent_at: datetime | None = _utc(nullable=True)
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    # Set when this message landed as a post: when its channel's pacing has the next slot (a
-    # second on, or later in a burst), on delivery's pacing clock (real time, where
-    # ``sent_at`` is on the domain clock). The recipient's next post waits for it.
+    # Set when this message landed as a post or an App Home publish: when the recipient's
+    # next one of that kind may go (a post's channel a second on, or later in a burst; a
+    # Home's publish gap), on delivery's pacing clock (real time, where ``sent_at`` is on the
+    # domain clock). The recipient's next send of that kind waits for it.
     channel_due_at: datetime | None = _utc(nullable=True)
     # When it last took a slot of the workspace's send budget, on the same pacing clock.
     slot_at: datetime | None = _utc(nullable=True)
