@@ -20,7 +20,6 @@ from storage.checkins import add_checkin
 from storage.db import unit_of_work
 from storage.models import Checkin, Delegation
 from tests.domain.test_delegations import ALICE, LEAD, NOW, SUPERVISOR, act, offer
-from tests.domain.test_delegations import engine as engine  # the fixture, re-exported
 
 BOB = Person("U0BOB", tz="America/Los_Angeles")
 
