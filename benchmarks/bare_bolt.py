@@ -1,6 +1,6 @@
 """The baseline of the request and button paths: a bare Bolt app that only acks
 ``/delegate`` and the Accept button, on the same server as ``steward serve --http`` with as
-many threads (``bot.slack.http_server.create``), in its own process as Steward runs in its
+many threads (``bot.slack.http.server.create``), in its own process as Steward runs in its
 own: neither side shares a process (or the GIL) with the load generator.
 
     python -m benchmarks.bare_bolt PORT SLACK_API_URL SIGNING_SECRET TOKEN
@@ -15,7 +15,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
-from bot.slack import http_server
+from bot.slack.http import server as http_server
 from bot.slack.ids import ActionId
 
 

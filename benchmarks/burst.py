@@ -30,15 +30,15 @@ from sqlalchemy import Engine, func, insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.clock import SystemClock
-from bot.domain.jobs import tick
+from bot.app.clocks import SystemClock
+from bot.app.jobs import tick
 from bot.domain.ports import Person, Work
 from bot.domain.supervision import SupervisionPolicy, Supervisor
-from bot.sandbox.emulator import SlackEmulator
-from bot.slack.delivery import Delivery
-from bot.slack.notifier import SlackNotifier
-from bot.slack.pacing import PacingPolicy
-from bot.slack.slack_calls import retry_handlers
+from bot.slack.outbox.delivery import Delivery
+from bot.slack.outbox.notifier import SlackNotifier
+from bot.slack.outbox.pacing import PacingPolicy
+from bot.slack.outbox.slack_calls import retry_handlers
+from sandbox.emulator import SlackEmulator
 from storage.db import make_engine, unit_of_work, upgrade
 from storage.models import Delegation, OutboxMessage
 

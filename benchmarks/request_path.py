@@ -33,8 +33,8 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.sandbox.emulator import SlackEmulator
 from bot.slack.ids import ActionId
+from sandbox.emulator import SlackEmulator
 from tests.slack_requests import SlackSender
 
 SECRET = "benchmark-signing-secret"

@@ -23,10 +23,10 @@ from sqlalchemy import Engine, insert, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.domain.jobs import tick
+from bot.app.jobs import tick
 from bot.domain.ports import Person
 from bot.domain.supervision import SupervisionPolicy, Supervisor
-from bot.slack.notifier import SlackNotifier
+from bot.slack.outbox.notifier import SlackNotifier
 from storage.db import make_engine, unit_of_work, upgrade
 from storage.models import Delegation
 

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from bot.config import ConfigError, Settings, environment, load_settings
-from bot.logs import configure_logging
+from bot.config.settings import ConfigError, Settings, environment, load_settings
+from bot.observability.logs import configure_logging
 
 LOG_FORMATS = ("text", "json")
 
@@ -68,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command == "sandbox":  # needs no tokens, environment or policy file
         configure_logging(level=os.environ.get("LOG_LEVEL", "WARNING"), log_format=log_format)
-        from bot.sandbox.command import run_sandbox
+        from sandbox.command import run_sandbox
 
         try:
             return run_sandbox(
@@ -89,31 +89,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "serve":
-        from bot.serve import serve
+        from bot.commands.serve import serve
 
         return serve(settings, http=args.http, port=args.port, host=args.host)
     if args.command == "export":
-        from bot.export import write_export
-        from storage.db import make_engine, schema_problem
+        from bot.commands.export import run_export
 
-        engine = make_engine(settings.database_url)
-        problem = schema_problem(engine)
-        if problem:
-            print(f"steward: {problem}", file=sys.stderr)
-            return 1
-        write_export(engine, sys.stdout, format=args.format)
-        return 0
+        return run_export(settings, out=sys.stdout, format=args.format)
     if args.command == "digest":
-        from bot.digest_command import run_digest
+        from bot.commands.digest import run_digest
 
         return run_digest(settings, days=args.days, post=args.post, lead=args.lead)
     if args.command == "db":
-        from storage.db import make_engine, upgrade
+        from bot.commands.db import run_upgrade
 
-        upgrade(make_engine(settings.database_url))
-        print("steward: the database schema is up to date")
-        return 0
-    from bot.check import run_checks
+        return run_upgrade(settings, out=sys.stdout)
+    from bot.commands.check import run_checks
 
     return run_checks(settings, out=sys.stdout)
 

@@ -1,4 +1,4 @@
-"""The tables. Statuses are plain strings here; their meaning lives in ``bot.domain.enums``."""
+"""The tables. Statuses are plain strings here; their meaning lives in ``storage.enums``."""
 
 from __future__ import annotations
 

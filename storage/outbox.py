@@ -14,6 +14,13 @@ from storage.models import OutboxMessage
 PENDING = "pending"
 SENT = "sent"
 PARKED = "parked"
+# The kinds of Slack call the outbox holds; delivery, pacing and the metrics tell them apart.
+POST = "post"
+UPDATE = "update"
+RESPOND = "respond"
+UPLOAD = "upload"
+HOME = "home"  # publish the recipient's App Home as it is when delivered
+HOME_QUEUE = "home:"  # + a person: their Home's own queue, never holding up their DMs
 _INSERT = insert(OutboxMessage.__table__)  # type: ignore[attr-defined]  # built once
 
 

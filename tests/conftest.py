@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from bot.clock import ManualClock
-from bot.config import Settings, load_settings
-from bot.export import iter_records
-from bot.sandbox.emulator import Call, SlackEmulator
-from bot.slack.http_server import HttpServer
+from bot.app.clocks import ManualClock
+from bot.app.wiring import Steward, assemble
+from bot.commands.export import iter_records
+from bot.config.settings import Settings, load_settings
+from bot.slack.http.server import HttpServer
 from bot.slack.ids import ActionId
-from bot.wiring import Steward, assemble
+from sandbox.emulator import Call, SlackEmulator
 from storage.db import make_engine, upgrade
 from tests.slack_requests import SlackSender
 

@@ -1,4 +1,4 @@
-"""Fakes of the domain's ports for tests (the clock the tests move is bot.clock.ManualClock)."""
+"""Fakes of the domain's ports for tests (the clock tests move: bot.app.clocks.ManualClock)."""
 
 from __future__ import annotations
 

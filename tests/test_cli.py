@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot.sandbox.emulator import SlackEmulator
+from sandbox.emulator import SlackEmulator
 from tests.conftest import ALICE, BOT_TOKEN, Running
 
 
@@ -169,9 +169,9 @@ def test_socket_mode_wiring_builds_without_a_signing_secret(
     (Connecting needs Slack's Socket Mode server, which is not available here.)"""
     from slack_bolt.adapter.socket_mode.websocket_client import SocketModeHandler
 
-    from bot.clock import SystemClock
-    from bot.config import load_settings
-    from bot.wiring import assemble
+    from bot.app.clocks import SystemClock
+    from bot.app.wiring import assemble
+    from bot.config.settings import load_settings
 
     settings = load_settings(
         {

@@ -23,7 +23,7 @@ from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryInt
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, HeaderBlock, SectionBlock
 from slack_sdk.webhook import WebhookClient
 
-from bot.sandbox.emulator import SlackEmulator
+from sandbox.emulator import SlackEmulator
 
 TOKEN = "xoxb-test-token"
 

@@ -19,12 +19,12 @@ from bot.domain.delegations import (
     iso,
     load_delegation,
 )
-from bot.domain.enums import DelegationStatus, EscalationReason, EventType
 from bot.domain.errors import BadInput, InvalidTransition, NotFound
 from bot.domain.ports import Notifier, Person
 from bot.domain.supervision import Supervisor, reminder_time
 from storage.checkins import stop_waiting_for_answers
 from storage.delegations import change_if_unchanged, latest_event
+from storage.enums import DelegationStatus, EscalationReason, EventType
 from storage.escalations import close_open_escalations
 from storage.events import record_event
 from storage.models import Delegation, Event

@@ -7,19 +7,19 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.domain.delegations import complete, iso
-from bot.domain.enums import (
-    SYSTEM_ACTOR,
-    CheckinStatus,
-    DelegationStatus,
-    EscalationReason,
-    EventType,
-)
 from bot.domain.errors import InvalidTransition, NotAllowed, NotFound
 from bot.domain.escalation import start_escalation
 from bot.domain.ports import Notifier
 from bot.domain.supervision import Supervisor, next_slot
 from storage.checkins import add_checkin, claim_column, get_checkin, record_answer
 from storage.delegations import get_delegation
+from storage.enums import (
+    SYSTEM_ACTOR,
+    CheckinStatus,
+    DelegationStatus,
+    EscalationReason,
+    EventType,
+)
 from storage.events import record_event
 from storage.models import Checkin, Delegation
 

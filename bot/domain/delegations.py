@@ -12,11 +12,11 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.domain.enums import Action, DelegationStatus, EventType
 from bot.domain.errors import BadInput, InvalidTransition, NotAllowed, NotFound
 from bot.domain.ports import Notifier, Person
 from bot.domain.supervision import Supervisor
 from storage.delegations import add_delegation, get_delegation, latest_event, move_status
+from storage.enums import Action, DelegationStatus, EventType
 from storage.escalations import close_open_escalations
 from storage.events import record_event
 from storage.models import Delegation

@@ -9,17 +9,17 @@ from sqlmodel import Session
 
 from bot.domain.chain import chain_for
 from bot.domain.delegations import iso
-from bot.domain.enums import (
+from bot.domain.errors import InvalidTransition, NotAllowed, NotFound
+from bot.domain.ports import Notifier
+from bot.domain.supervision import Supervisor, is_person
+from storage.delegations import get_delegation
+from storage.enums import (
     SYSTEM_ACTOR,
     DelegationStatus,
     EscalationReason,
     EscalationStatus,
     EventType,
 )
-from bot.domain.errors import InvalidTransition, NotAllowed, NotFound
-from bot.domain.ports import Notifier
-from bot.domain.supervision import Supervisor, is_person
-from storage.delegations import get_delegation
 from storage.escalations import (
     add_escalation,
     close_open_escalations,

@@ -6,13 +6,13 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.domain.enums import SYSTEM_ACTOR, DelegationStatus, EscalationReason
 from bot.domain.errors import BadInput, InvalidTransition, NotAllowed, NotFound
 from bot.domain.escalation import OPEN_ITEM, start_escalation
 from bot.domain.ports import Notifier
 from bot.domain.supervision import Supervisor
 from storage.checkins import claim_column, get_checkin
 from storage.delegations import get_delegation
+from storage.enums import SYSTEM_ACTOR, DelegationStatus, EscalationReason
 from storage.escalations import claim_answer_deadline
 from storage.models import Delegation, Escalation
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from bot.domain.enums import DelegationStatus
 from storage.checkins import latest_answers
 from storage.delegations import get_delegation, open_items_of
+from storage.enums import DelegationStatus
 from storage.escalations import open_escalations_to
 from storage.models import Checkin, Delegation, Escalation
 

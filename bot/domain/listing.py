@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from bot.domain.enums import DelegationStatus
 from storage.checkins import latest_answers
 from storage.delegations import open_delegations_of
+from storage.enums import DelegationStatus
 from storage.models import Checkin, Delegation
 
 LIST_LIMIT = 40

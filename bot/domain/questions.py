@@ -9,11 +9,11 @@ from sqlmodel import Session
 
 from bot.domain.changes import CHANGED_MEANWHILE
 from bot.domain.delegations import as_assignee, as_delegator, load_delegation
-from bot.domain.enums import DelegationStatus, EscalationReason, EventType
 from bot.domain.errors import BadInput, InvalidTransition, NotFound
 from bot.domain.ports import Notifier
 from bot.domain.supervision import Supervisor
 from storage.delegations import change_if_unchanged, latest_event
+from storage.enums import DelegationStatus, EscalationReason, EventType
 from storage.escalations import close_open_escalations
 from storage.events import record_event
 from storage.models import Delegation, Event

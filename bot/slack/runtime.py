@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.domain.ports import Clock, Work
 from bot.domain.supervision import Supervisor
-from bot.slack.delivery import Delivery
 from bot.slack.directory import SlackDirectory
-from bot.slack.notifier import SlackNotifier
+from bot.slack.outbox.delivery import Delivery
+from bot.slack.outbox.notifier import SlackNotifier
 from storage.db import unit_of_work
 
 

@@ -10,7 +10,7 @@ from bot.domain import delegations as d
 from bot.domain.ports import Person
 from bot.domain.supervision import SupervisionPolicy, Supervisor
 from bot.domain.working_hours import WorkingWindow
-from bot.slack.notifier import SlackNotifier
+from bot.slack.outbox.notifier import SlackNotifier
 from storage.db import unit_of_work
 from storage.delegations import get_delegation
 

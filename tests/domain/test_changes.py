@@ -11,13 +11,13 @@ from sqlmodel import Session, select
 
 from bot.domain import delegations as d
 from bot.domain.changes import decide_due, propose_due, reassign
-from bot.domain.enums import Action
 from bot.domain.errors import InvalidTransition
 from bot.domain.ports import Person
 from bot.domain.questions import answer, ask
-from bot.slack.notifier import SlackNotifier
+from bot.slack.outbox.notifier import SlackNotifier
 from storage.checkins import add_checkin
 from storage.db import unit_of_work
+from storage.enums import Action
 from storage.models import Checkin, Delegation
 from tests.domain.test_delegations import ALICE, LEAD, NOW, SUPERVISOR, act, offer
 

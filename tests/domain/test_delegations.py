@@ -9,12 +9,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.domain import delegations as d
-from bot.domain.enums import Action, DelegationStatus, EventType
 from bot.domain.errors import BadInput, InvalidTransition, NotAllowed, NotFound
 from bot.domain.ports import Person
 from bot.domain.supervision import SupervisionPolicy, Supervisor
-from bot.slack.notifier import SlackNotifier
+from bot.slack.outbox.notifier import SlackNotifier
 from storage.db import unit_of_work
+from storage.enums import Action, DelegationStatus, EventType
 from storage.models import Delegation, Event, OutboxMessage
 from tests.fakes import StaticDirectory
 

@@ -12,20 +12,20 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from bot.clock import ManualClock
+from bot.app.clocks import ManualClock
+from bot.app.jobs import tick
 from bot.domain import delegations as d
 from bot.domain.chain import chain_for, find_loops, teams_of
 from bot.domain.checkins import answer_checkin
-from bot.domain.enums import CheckinStatus
 from bot.domain.errors import InvalidTransition, NotAllowed
 from bot.domain.escalation import acknowledge, climb
 from bot.domain.escalation_triggers import escalate_manually
-from bot.domain.jobs import tick
 from bot.domain.ports import Person, Work
 from bot.domain.supervision import SupervisionPolicy, Supervisor
 from bot.domain.working_hours import WorkingWindow
-from bot.slack.notifier import SlackNotifier
+from bot.slack.outbox.notifier import SlackNotifier
 from storage.db import unit_of_work
+from storage.enums import CheckinStatus
 from storage.models import Checkin, Escalation, Event, OutboxMessage
 from tests.fakes import StaticDirectory
 
@@ -408,9 +408,9 @@ def test_nothing_escalates_or_climbs_once_the_item_has_closed(world: World) -> N
     assert world.escalations() == [(1, CAROL, "manual")]
     assert world.escalation().status == "closed"
     with world.work() as unit:
-        from bot.domain.enums import EscalationReason
         from bot.domain.escalation import start_escalation
         from storage.delegations import get_delegation
+        from storage.enums import EscalationReason
 
         closed = get_delegation(unit.session, delegation_id=item)
         assert closed is not None

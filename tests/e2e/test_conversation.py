@@ -96,8 +96,10 @@ def test_an_approved_due_date_moves_the_reminder_and_the_overdue_check(running: 
     submit(running, ALICE, values)
     proposal = running.slack.wait_for(
         "chat.postMessage",
-        where=lambda c: c.params["channel"] == running.slack.dm_channel_for(LEAD)
-        and "proposes a new due date" in c.params["text"],
+        where=lambda c: (
+            c.params["channel"] == running.slack.dm_channel_for(LEAD)
+            and "proposes a new due date" in c.params["text"]
+        ),
     )[0]
     notice = running.dms_to(LEAD)[0]  # "accepted": the item's thread in the lead's DM
     assert proposal.params["thread_ts"] == notice.response["ts"]

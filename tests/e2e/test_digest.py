@@ -66,7 +66,7 @@ def test_the_weekly_digest_is_posted_once_with_its_chart(running: Running) -> No
 def test_a_restarted_process_does_not_post_the_same_week_again(
     running: Running, slack, clock, database_url: str, policy_file: Path
 ) -> None:
-    from bot.wiring import assemble
+    from bot.app.wiring import assemble
     from tests.conftest import settings_for
 
     running.clock.set(datetime(2026, 11, 23, 9, 5, tzinfo=UTC))

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from bot.sandbox.emulator import Call
 from bot.slack.ids import ActionId
+from sandbox.emulator import Call
 from storage.db import unit_of_work
 from storage.models import Delegation
 from tests.conftest import ALICE, BOB, LEAD, Running

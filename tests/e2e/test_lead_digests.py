@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.emulator import Call
 from bot.slack.ids import ActionId
+from sandbox.emulator import Call
 from tests.conftest import ALICE, BOB, CAROL, LEAD, Running
 from tests.test_cli import env_for, steward
 

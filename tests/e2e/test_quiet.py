@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.sandbox.emulator import Call
 from bot.slack.ids import ActionId
+from sandbox.emulator import Call
 from tests.conftest import ALICE, BOB, LEAD, Running
 
 
@@ -48,8 +48,10 @@ def test_quiet_mode_mutes_routine_notices_but_not_escalations(running: Running) 
     running.tick()
     escalated = running.slack.wait_for(
         "chat.postMessage",
-        where=lambda c: c.params["channel"] == running.slack.dm_channel_for(LEAD)
-        and "Escalated to you" in c.params["text"],
+        where=lambda c: (
+            c.params["channel"] == running.slack.dm_channel_for(LEAD)
+            and "Escalated to you" in c.params["text"]
+        ),
     )
     assert len(escalated) == 1
     assert [c.params["text"] for c in posts_to(running, LEAD)] == [escalated[0].params["text"]]

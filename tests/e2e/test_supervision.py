@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
-from bot.slack.http_server import HttpServer
+from bot.app.wiring import assemble
+from bot.slack.http.server import HttpServer
 from bot.slack.ids import ActionId, BlockId, CallbackId
-from bot.wiring import assemble
 from tests.conftest import ALICE, BOB, CAROL, LEAD, Running, button, settings_for
 
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)

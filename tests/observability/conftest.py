@@ -14,8 +14,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot.slack.http_server import HttpServer
-from bot.wiring import Steward
+from bot.app.wiring import Steward
+from bot.slack.http.server import HttpServer
 from tests.conftest import POSTGRES_URL, SIGNING_SECRET
 from tests.slack_requests import SlackSender
 

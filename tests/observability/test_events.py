@@ -10,7 +10,7 @@ from typing import Any
 
 import requests
 
-from bot.wiring import Steward, assemble
+from bot.app.wiring import Steward, assemble
 from tests.conftest import ALICE, Running, settings_for
 from tests.observability.conftest import event_callback, scrape, serving, value
 from tests.slack_requests import SlackSender

@@ -12,9 +12,9 @@ from pathlib import Path
 import requests
 from sqlalchemy import create_engine
 
-from bot.clock import ManualClock
-from bot.sandbox.emulator import SlackEmulator
-from bot.wiring import assemble
+from bot.app.clocks import ManualClock
+from bot.app.wiring import assemble
+from sandbox.emulator import SlackEmulator
 from storage.health import DatabaseCheck
 from tests.conftest import settings_for
 from tests.observability.conftest import scrape, serving, value

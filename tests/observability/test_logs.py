@@ -16,9 +16,9 @@ from types import SimpleNamespace
 
 import pytest
 
+from bot.app.jobs import _run
 from bot.cli import main
-from bot.domain.jobs import _run
-from bot.logs import (
+from bot.observability.logs import (
     ContextExecutor,
     JsonFormatter,
     TextFormatter,
@@ -122,11 +122,11 @@ def test_ids_bound_by_one_listener_never_reach_the_next() -> None:
 
 _EMIT = """
 import logging
-from bot.logs import configure_logging, log_context
+from bot.observability.logs import configure_logging, log_context
 configure_logging(level="INFO", log_format="{log_format}")
 with log_context(delegation_id=42):
-    logging.getLogger("bot.slack.delivery").warning("sent %s", "it")
-logging.getLogger("bot.scheduler").info("tick")
+    logging.getLogger("bot.slack.outbox.delivery").warning("sent %s", "it")
+logging.getLogger("bot.app.scheduler").info("tick")
 """
 
 
@@ -141,11 +141,11 @@ def test_log_format_selects_one_json_object_a_line_or_plain_text(log_format: str
     )
     about, other = done.stderr.strip().splitlines()
     if log_format == "text":
-        assert about.endswith(" WARNING bot.slack.delivery delegation=42: sent it")
-        assert other.endswith(" INFO bot.scheduler: tick")
+        assert about.endswith(" WARNING bot.slack.outbox.delivery delegation=42: sent it")
+        assert other.endswith(" INFO bot.app.scheduler: tick")
         return
     first, second = json.loads(about), json.loads(other)
-    assert first["level"] == "WARNING" and first["logger"] == "bot.slack.delivery"
+    assert first["level"] == "WARNING" and first["logger"] == "bot.slack.outbox.delivery"
     assert first["message"] == "sent it" and first["delegation_id"] == 42
     assert datetime.fromisoformat(first["time"]).tzinfo is not None
     assert second["message"] == "tick" and "delegation_id" not in second

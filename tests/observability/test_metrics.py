@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from bot.metrics import failure_reason
+from bot.observability.metrics import failure_reason
 from bot.slack.ids import ActionId
 from tests.conftest import ALICE, BOB, LEAD, Running
 from tests.observability.conftest import scrape, total, value

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, Phase, settings
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
-from bot.sandbox.emulator import SlackEmulator
+from sandbox.emulator import SlackEmulator
 from storage.models import OutboxMessage
 
 # Examples against the running app: one app serves every example of a test, so the

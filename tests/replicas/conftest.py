@@ -22,8 +22,8 @@ import pytest
 import requests
 from sqlalchemy import Engine
 
-from bot.config import Policy
-from bot.sandbox.emulator import Call, SlackEmulator
+from bot.config.settings import Policy
+from sandbox.emulator import Call, SlackEmulator
 from storage.db import make_engine, upgrade
 from tests.conftest import BOT_TOKEN, POSTGRES_URL, SIGNING_SECRET, _postgres_schema_url
 from tests.conftest import seed_people as seed_test_people

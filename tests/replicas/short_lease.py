@@ -8,13 +8,15 @@ import os
 import sys
 from datetime import timedelta
 
-import bot.slack.delivery
+import bot.slack.outbox.delivery
 from bot.cli import main
 
 if __name__ == "__main__":
     seconds = os.environ.get("STEWARD_TEST_OUTBOX_LEASE_SECONDS")
     if seconds:
         # fail loudly, rather than wait ten minutes, if delivery stops reading this constant
-        assert isinstance(bot.slack.delivery.LEASE, timedelta), "bot.slack.delivery.LEASE moved"
-        bot.slack.delivery.LEASE = timedelta(seconds=float(seconds))
+        assert isinstance(bot.slack.outbox.delivery.LEASE, timedelta), (
+            "bot.slack.outbox.delivery.LEASE moved"
+        )
+        bot.slack.outbox.delivery.LEASE = timedelta(seconds=float(seconds))
     sys.exit(main())

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.session import Sandbox
-from bot.sandbox.web import SandboxWeb
+from sandbox.session import Sandbox
+from sandbox.web import SandboxWeb
 
 
 @pytest.fixture

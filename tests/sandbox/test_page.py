@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from bot.sandbox.session import Sandbox
-from bot.sandbox.team import ARI, BO, LEAD
-from bot.sandbox.web import SandboxWeb
+from sandbox.session import Sandbox
+from sandbox.team import ARI, BO, LEAD
+from sandbox.web import SandboxWeb
 
 CHROMIUM = os.environ.get("STEWARD_TEST_CHROMIUM") or shutil.which("chromium") or ""
 # Chromium's own background traffic finds no network here; these flags keep it quiet.

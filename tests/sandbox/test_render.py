@@ -31,18 +31,8 @@ from slack_sdk.models.views import View
 import bot.slack.blocks
 from bot.domain.details import ItemDetails
 from bot.domain.digest import Digest, Figures, OpenItem
-from bot.domain.enums import CheckinStatus, EventType
 from bot.domain.home import Home, Section
 from bot.domain.listing import OpenItems
-from bot.sandbox.mrkdwn import mrkdwn_to_html, mrkdwn_to_text
-from bot.sandbox.render_html import (
-    SUPPORTED_BLOCKS,
-    SUPPORTED_ELEMENTS,
-    blocks_to_html,
-    message_to_html,
-    view_to_html,
-)
-from bot.sandbox.render_text import blocks_to_text, message_to_text
 from bot.slack.blocks import (
     change_modals,
     checkins,
@@ -59,6 +49,16 @@ from bot.slack.blocks import (
 )
 from bot.slack.blocks.common import Rendered
 from bot.slack.ids import ActionId, BlockId, CallbackId
+from sandbox.mrkdwn import mrkdwn_to_html, mrkdwn_to_text
+from sandbox.render_html import (
+    SUPPORTED_BLOCKS,
+    SUPPORTED_ELEMENTS,
+    blocks_to_html,
+    message_to_html,
+    view_to_html,
+)
+from sandbox.render_text import blocks_to_text, message_to_text
+from storage.enums import CheckinStatus, EventType
 from storage.models import Checkin, Delegation, Escalation, Event
 
 LEAD, ARI, BO, MIRA = "U0LEAD", "U0ARI", "U0BO", "U0MIRA"

@@ -17,13 +17,13 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import func, select
 
-from bot.sandbox.sandbox_clock import TICK_STEP, next_working_morning
-from bot.sandbox.screen import screen
-from bot.sandbox.session import BOT_TOKEN, Sandbox
-from bot.sandbox.slack_requests import typed_text
-from bot.sandbox.team import ARI, BO, GENERAL, LEAD, START
-from bot.sandbox.web import SandboxWeb
 from bot.slack.ids import ActionId, BlockId
+from sandbox.sandbox_clock import TICK_STEP, next_working_morning
+from sandbox.screen import screen
+from sandbox.session import BOT_TOKEN, Sandbox
+from sandbox.slack_requests import typed_text
+from sandbox.team import ARI, BO, GENERAL, LEAD, START
+from sandbox.web import SandboxWeb
 from storage.db import unit_of_work
 from storage.models import Delegation, OutboxMessage
 
@@ -311,8 +311,8 @@ def test_the_page_api_delegates_and_answers_with_the_new_state(web: SandboxWeb) 
 
 def test_steward_serve_never_loads_the_sandbox() -> None:
     probe = (
-        "import sys, bot.cli, bot.serve, bot.wiring; "
-        "print([m for m in sys.modules if m.startswith('bot.sandbox')])"
+        "import sys, bot.cli, bot.commands.serve, bot.app.wiring; "
+        "print([m for m in sys.modules if m.startswith('sandbox')])"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60

@@ -14,7 +14,7 @@ from slack_bolt import Ack, App, BoltRequest
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 
-from bot.slack.ack_wait import (
+from bot.slack.http.ack_wait import (
     AckWaitingExecutor,
     SignallingAck,
     acking_promptly,

@@ -11,16 +11,16 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from bot.check import run_checks
-from bot.clock import ManualClock
-from bot.sandbox.emulator import SlackEmulator
-from bot.slack.delivery import Delivery
-from bot.slack.pacing import PacingPolicy
-from bot.slack.sends import HOME, HOME_QUEUE, POST, UPDATE
-from bot.wiring import delivery_client
+from bot.app.clocks import ManualClock
+from bot.app.wiring import delivery_client
+from bot.commands.check import run_checks
+from bot.slack.outbox.delivery import Delivery
+from bot.slack.outbox.pacing import PacingPolicy
+from sandbox.emulator import SlackEmulator
 from storage import outbox
 from storage.db import unit_of_work
 from storage.models import OutboxMessage
+from storage.outbox import HOME, HOME_QUEUE, POST, UPDATE
 from tests.conftest import ALICE, BOB, settings_for
 
 # These tests are about retries and order; pacing has its own (test_delivery_pacing.py).
@@ -214,7 +214,7 @@ def test_delivered_messages_are_forgotten_after_a_week(engine, delivery, slack, 
 def test_a_refused_chart_upload_is_parked_and_holds_nothing_up(
     engine, delivery, slack, clock
 ) -> None:
-    from bot.slack.sends import UPLOAD
+    from storage.outbox import UPLOAD
 
     channel = "C0DIGEST"
     queue(engine, clock, channel, "this week's digest", key="digest:1")

@@ -10,16 +10,16 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from bot.clock import ManualClock, SystemClock
-from bot.config import ConfigError, policy_from_mapping
-from bot.sandbox.emulator import SlackEmulator
-from bot.slack.delivery import Delivery
-from bot.slack.pacing import Pacer, PacingPolicy
-from bot.slack.sends import HOME, HOME_QUEUE, POST, RESPOND, UPDATE
-from bot.wiring import delivery_client
+from bot.app.clocks import ManualClock, SystemClock
+from bot.app.wiring import delivery_client
+from bot.config.settings import ConfigError, policy_from_mapping
+from bot.slack.outbox.delivery import Delivery
+from bot.slack.outbox.pacing import Pacer, PacingPolicy
+from sandbox.emulator import SlackEmulator
 from storage import outbox
 from storage.db import make_engine, unit_of_work
 from storage.models import OutboxMessage
+from storage.outbox import HOME, HOME_QUEUE, POST, RESPOND, UPDATE
 from tests.conftest import ALICE, BOB, CAROL, settings_for
 
 TICK = timedelta(milliseconds=10)

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
-from bot.digest_text import digest_text
 from bot.domain.digest import compute_digest
+from bot.render.digest_text import digest_text
 from bot.slack.blocks.digest import digest_message
 from storage.db import unit_of_work
 from tests.domain.test_digest import engine  # noqa: F401  (the fixture)

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
-from bot.clock import ManualClock
+from bot.app.clocks import ManualClock
+from bot.app.wiring import Steward, assemble
 from bot.domain.delegations import create_delegation
 from bot.domain.ports import Person
-from bot.sandbox.emulator import SlackEmulator
-from bot.wiring import Steward, assemble
+from sandbox.emulator import SlackEmulator
 from storage.models import OutboxMessage
 from tests.conftest import ALICE, LEAD, settings_for
 

@@ -12,11 +12,11 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain.checkins import MAX_NOTE_LENGTH
-from bot.domain.enums import CheckinStatus, DelegationStatus
 from bot.slack.blocks.common import Rendered, context, task_title
 from bot.slack.blocks.modals import TextQuestion, question_modal
 from bot.slack.ids import ActionId, BlockId, CallbackId
 from bot.slack.mrkdwn import escaped_clip, local_time, mention, quote
+from storage.enums import CheckinStatus, DelegationStatus
 from storage.models import Checkin, Delegation
 
 ANSWERS: list[tuple[CheckinStatus, ActionId, str | None]] = [

@@ -8,9 +8,9 @@ from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 from slack_sdk.models.views import View
 
 from bot.domain.details import ItemDetails
-from bot.domain.enums import CheckinStatus
 from bot.slack.blocks.common import context
 from bot.slack.mrkdwn import escaped_clip, local_time, mention, quote
+from storage.enums import CheckinStatus
 from storage.models import Event
 
 _DONE_BY_SOMEONE = {

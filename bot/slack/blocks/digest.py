@@ -15,8 +15,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.digest_format import age, escalation_breakdown, headline_figures, span, title
 from bot.domain.digest import Digest, OpenItem
+from bot.render.digest_format import age, escalation_breakdown, headline_figures, span, title
 from bot.slack.blocks.common import Rendered, context
 from bot.slack.ids import ActionId
 from bot.slack.mrkdwn import escaped_clip, mention

@@ -13,13 +13,13 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain.enums import CheckinStatus, EscalationReason
 from bot.domain.escalation import MAX_NOTE_LENGTH
 from bot.domain.supervision import is_person
 from bot.slack.blocks.common import Rendered, context, task_title
 from bot.slack.blocks.modals import TextQuestion, question_modal
 from bot.slack.ids import ActionId, BlockId, CallbackId
 from bot.slack.mrkdwn import escaped_clip, local_time, mention, quote
+from storage.enums import CheckinStatus, EscalationReason
 from storage.models import Checkin, Delegation, Escalation
 
 

@@ -14,12 +14,12 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain.enums import CheckinStatus, DelegationStatus
 from bot.domain.home import Home, Section
 from bot.slack.blocks.common import context, task_title
 from bot.slack.blocks.notices import delegator_buttons
 from bot.slack.ids import ActionId
 from bot.slack.mrkdwn import local_time, mention
+from storage.enums import CheckinStatus, DelegationStatus
 from storage.models import Delegation, Escalation
 
 MAX_BLOCKS = 100

@@ -13,10 +13,10 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.domain.cadence import human_interval
-from bot.domain.enums import CheckinStatus, DelegationStatus
 from bot.domain.listing import OpenItems
 from bot.slack.blocks.common import Rendered, context, task_title
 from bot.slack.mrkdwn import local_time, mention, quote
+from storage.enums import CheckinStatus, DelegationStatus
 from storage.models import Checkin, Delegation
 
 _STATE = {

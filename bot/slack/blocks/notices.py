@@ -11,10 +11,10 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.domain.enums import EventType
 from bot.slack.blocks.common import Rendered, context, task_title
 from bot.slack.ids import ActionId, BlockId
 from bot.slack.mrkdwn import escaped_clip, local_time, mention, quote
+from storage.enums import EventType
 from storage.models import Delegation
 
 _VERBS: dict[str, str] = {

@@ -8,7 +8,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.domain.delegations import accept, check_can_decline, complete
-from bot.logs import bind_log_ids
+from bot.observability.logs import bind_log_ids
 from bot.slack.blocks.modals import decline_modal
 from bot.slack.errors import answers_errors
 from bot.slack.forms import button_id

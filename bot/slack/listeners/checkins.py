@@ -8,14 +8,14 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.domain.checkins import answer_checkin, check_can_answer
-from bot.domain.enums import CheckinStatus
 from bot.domain.errors import NotFound
-from bot.logs import bind_log_ids
+from bot.observability.logs import bind_log_ids
 from bot.slack.blocks.checkins import STATUS_OF_ACTION, note_modal
 from bot.slack.errors import answers_errors
 from bot.slack.forms import button_id, checkin_note, checkin_note_metadata
 from bot.slack.ids import ActionId, CallbackId
 from bot.slack.runtime import Runtime
+from storage.enums import CheckinStatus
 
 
 def register(app: App, runtime: Runtime) -> None:

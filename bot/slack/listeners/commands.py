@@ -12,7 +12,6 @@ from bot.domain.chain import chain_for
 from bot.domain.intake import offer_delegation, resolve_people
 from bot.domain.listing import open_items
 from bot.domain.preferences import choose_quiet
-from bot.slack.ack_wait import in_request_thread
 from bot.slack.blocks.help import chain_message, help_message, quiet_message
 from bot.slack.blocks.listing import confirmation_message, list_message
 from bot.slack.blocks.modals import delegate_modal
@@ -27,6 +26,7 @@ from bot.slack.command_text import (
     parse_command_text,
 )
 from bot.slack.errors import answers_errors
+from bot.slack.http.ack_wait import in_request_thread
 from bot.slack.ids import Command
 from bot.slack.runtime import Runtime
 from storage.db import reading

@@ -22,7 +22,7 @@ from bot.domain.due_dates import due_from_picker
 from bot.domain.errors import BadInput, NotFound
 from bot.domain.intake import resolve_people
 from bot.domain.questions import answer, ask, check_can_ask, question_to_answer
-from bot.logs import bind_log_ids
+from bot.observability.logs import bind_log_ids
 from bot.slack.blocks.change_modals import (
     answer_modal,
     ask_modal,

@@ -8,7 +8,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.domain.details import item_details
-from bot.logs import bind_log_ids
+from bot.observability.logs import bind_log_ids
 from bot.slack.blocks.details import details_modal
 from bot.slack.errors import answers_errors
 from bot.slack.forms import button_id

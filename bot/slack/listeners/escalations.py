@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from bot.domain.errors import NotFound
 from bot.domain.escalation import acknowledge
 from bot.domain.escalation_triggers import check_can_escalate, escalate_manually
-from bot.logs import bind_log_ids
+from bot.observability.logs import bind_log_ids
 from bot.slack.blocks.escalations import escalate_modal
 from bot.slack.errors import answers_errors
 from bot.slack.forms import button_id, clicked_in, delegation_id_from_metadata, escalate_reason

@@ -10,7 +10,7 @@ from bot.domain.delegations import MAX_TASK_LENGTH, decline
 from bot.domain.due_dates import due_from_picker
 from bot.domain.errors import BadInput, NotFound
 from bot.domain.intake import offer_delegation, resolve_people
-from bot.logs import bind_log_ids
+from bot.observability.logs import bind_log_ids
 from bot.slack.blocks.modals import CADENCES
 from bot.slack.forms import decline_reason, delegate_form, delegation_id_from_metadata
 from bot.slack.ids import BlockId, CallbackId

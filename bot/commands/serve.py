@@ -1,0 +1,51 @@
+"""``steward serve``: Socket Mode or HTTP, with delivery running beside it."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from bot.app.clocks import SystemClock
+from bot.app.wiring import assemble
+from bot.commands.chain_checks import chain_loops, chain_people
+from bot.config.settings import Settings
+from bot.slack.http.server import HttpServer
+
+log = logging.getLogger(__name__)
+
+
+def _warn_about_chain_people(settings: Settings) -> None:
+    for problem in chain_people(settings):
+        log.warning("%s Escalations to them cannot be delivered: fix [chain].", problem)
+
+
+def serve(settings: Settings, *, http: bool, port: int | None, host: str) -> int:
+    settings.require_bot_token()
+    http_mode = http or not settings.app_token
+    for problem in chain_loops(settings.policy.chain):
+        log.warning("%s Run `steward check` for details.", problem)
+    if settings.policy.chain:  # asking Slack about everyone named must not delay start-up
+        threading.Thread(
+            target=_warn_about_chain_people, args=(settings,), name="chain-check", daemon=True
+        ).start()
+    steward = assemble(settings, clock=SystemClock(), http_mode=http_mode)
+    steward.start_background()
+    try:
+        if http_mode:
+            server = HttpServer(steward.wsgi(), host=host, port=port or settings.port)
+            log.info(
+                "Steward listening on http://%s:%s/slack/events (also /healthz, /metrics)",
+                host,
+                server.port,
+            )
+            server.run()
+        else:
+            # The websocket-client adapter reconnects promptly after Slack's refreshes and
+            # dropped connections, where the built-in one was measured to lag (SLACK_FACTS).
+            from slack_bolt.adapter.socket_mode.websocket_client import SocketModeHandler
+
+            log.info("Steward connecting to Slack in Socket Mode")
+            SocketModeHandler(steward.app, settings.app_token).start()
+    finally:
+        steward.stop()
+    return 0
