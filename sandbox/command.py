@@ -13,8 +13,6 @@ from typing import TextIO
 
 from sandbox.session import Sandbox
 
-SCRIPTS = ("demo",)
-
 
 def run_sandbox(
     *,

@@ -1,36 +1,44 @@
-"""What Slack sends the bot, built and signed the way Slack does it: slash commands, button
-clicks, modal submissions and ``app_home_opened`` events, POSTed to ``/slack/events``.
+"""The sandbox's Slack: what Slack sends the bot (slash commands, button clicks, modal
+submissions and ``app_home_opened`` events, built by ``slack_payloads``), POSTed to
+``/slack/events``.
 
 The sandbox's page never talks to the bot directly: it asks the sandbox, which sends these.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import itertools
 import json
 import re
 import secrets
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 from bot.slack.mrkdwn import escape
+from sandbox.slack_payloads import (
+    FORM,
+    JSON,
+    Workspace,
+    block_actions,
+    command_form,
+    event_callback,
+    home_opened_event,
+    interaction_form,
+    shortcut,
+    signed_headers,
+    view_submission,
+)
 
-TEAM_ID = "T0SANDBOX"
-TEAM_DOMAIN = "sandbox"
-APP_ID = "A0STEWARD"
+WORKSPACE = Workspace(
+    team_id="T0SANDBOX",
+    domain="sandbox",
+    token="sandbox-verification-token",
+    bot_user_id="U0STEWARD",
+)
 REQUEST_TIMEOUT_SECONDS = 10
-
-
-def signature(secret: str, timestamp: str, body: str) -> str:
-    base = f"v0:{timestamp}:{body}".encode()
-    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -65,29 +73,22 @@ class SlackSender:
         return f"{self.unique_id('t')}.{user_id}.trigger"
 
     def user(self, user_id: str) -> dict[str, str]:
-        """A payload's ``user``: the id, the person's handle and the team."""
-        name = self.names.get(user_id, user_id.lower())
-        return {"id": user_id, "username": name, "name": name, "team_id": TEAM_ID}
+        return WORKSPACE.user(user_id, self.names.get(user_id))
 
     def command(
         self, *, user_id: str, channel_id: str, channel_name: str, text: str, response_url: str
     ) -> BotReply:
-        form = {
-            "token": "sandbox-verification-token",
-            "team_id": TEAM_ID,
-            "team_domain": TEAM_DOMAIN,
-            "channel_id": channel_id,
-            "channel_name": channel_name,
-            "user_id": user_id,
-            "user_name": self.user(user_id)["username"],
-            "command": "/delegate",
-            "text": text,
-            "api_app_id": APP_ID,
-            "is_enterprise_install": "false",
-            "response_url": response_url,
-            "trigger_id": self.trigger_id(user_id),
-        }
-        return self._post(urlencode(form), "application/x-www-form-urlencoded")
+        body = command_form(
+            WORKSPACE,
+            user_id=user_id,
+            user_name=self.user(user_id)["username"],
+            text=text,
+            channel_id=channel_id,
+            channel_name=channel_name,
+            response_url=response_url,
+            trigger_id=self.trigger_id(user_id),
+        )
+        return self._post(body, FORM)
 
     def message_action(
         self,
@@ -102,8 +103,7 @@ class SlackSender:
     ) -> BotReply:
         """A click on an interactive element of a message; an ephemeral message has no
         ``message`` in the payload, as on Slack."""
-        payload: dict[str, Any] = {
-            **self._action_base(user_id, action),
+        where: dict[str, Any] = {
             "container": {
                 "type": "message",
                 "message_ts": message_ts,
@@ -115,97 +115,55 @@ class SlackSender:
             "response_url": response_url,
         }
         if message is not None:
-            payload["message"] = message
-        return self._interaction(payload)
+            where["message"] = message
+        return self._click(user_id, action, where)
 
     def view_action(
         self, *, user_id: str, view: dict[str, Any], action: dict[str, Any]
     ) -> BotReply:
         """A click on an interactive element of a modal or of the Home tab."""
-        payload = {
-            **self._action_base(user_id, action),
-            "container": {"type": "view", "view_id": view["id"]},
-            "view": view,
-        }
-        return self._interaction(payload)
+        where = {"container": {"type": "view", "view_id": view["id"]}, "view": view}
+        return self._click(user_id, action, where)
 
     def global_shortcut(self, *, user_id: str, callback_id: str) -> BotReply:
         """A shortcut chosen from Slack's shortcuts menu (not on a message)."""
-        payload = {
-            "type": "shortcut",
-            "callback_id": callback_id,
-            "trigger_id": self.trigger_id(user_id),
-            "action_ts": f"{time.time():.6f}",
-            "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
-            "user": self.user(user_id),
-            "api_app_id": APP_ID,
-            "token": "sandbox-verification-token",
-        }
-        return self._interaction(payload)
+        payload = shortcut(
+            WORKSPACE,
+            user=self.user(user_id),
+            trigger_id=self.trigger_id(user_id),
+            callback_id=callback_id,
+        )
+        return self._post(interaction_form(payload), FORM)
 
     def view_submission(self, *, user_id: str, view: dict[str, Any]) -> BotReply:
         """Submit a modal; ``view`` carries the values the person entered in its state."""
-        payload = {
-            "type": "view_submission",
-            "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
-            "user": self.user(user_id),
-            "api_app_id": APP_ID,
-            "token": "sandbox-verification-token",
-            "trigger_id": self.trigger_id(user_id),
-            "view": view,
-            "response_urls": [],
-        }
-        return self._interaction(payload)
+        payload = view_submission(
+            WORKSPACE, user=self.user(user_id), trigger_id=self.trigger_id(user_id), view=view
+        )
+        return self._post(interaction_form(payload), FORM)
 
     def home_opened(self, user_id: str, dm_channel: str, home: dict[str, Any] | None) -> BotReply:
         """The Home tab opened; ``home`` is the view last published there, if any."""
-        event: dict[str, Any] = {
-            "type": "app_home_opened",
-            "user": user_id,
-            "channel": dm_channel,
-            "tab": "home",
-            "event_ts": f"{time.time():.6f}",
-        }
-        if home is not None:
-            event["view"] = home
-        envelope = {
-            "token": "sandbox-verification-token",
-            "team_id": TEAM_ID,
-            "api_app_id": APP_ID,
-            "event": event,
-            "type": "event_callback",
-            "event_id": self.unique_id("Ev"),
-            "event_time": int(time.time()),
-            "authorizations": [{"team_id": TEAM_ID, "user_id": "U0STEWARD", "is_bot": True}],
-        }
-        return self._post(json.dumps(envelope), "application/json")
+        event = home_opened_event(user_id, channel=dm_channel, view=home)
+        body = event_callback(WORKSPACE, event=event, event_id=self.unique_id("Ev"))
+        return self._post(body, JSON)
 
-    def _action_base(self, user_id: str, action: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "type": "block_actions",
-            "user": self.user(user_id),
-            "api_app_id": APP_ID,
-            "token": "sandbox-verification-token",
-            "trigger_id": self.trigger_id(user_id),
-            "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
-            "actions": [{**action, "action_ts": f"{time.time():.6f}"}],
-        }
-
-    def _interaction(self, payload: dict[str, Any]) -> BotReply:
-        body = urlencode({"payload": json.dumps(payload)})
-        return self._post(body, "application/x-www-form-urlencoded")
+    def _click(self, user_id: str, action: dict[str, Any], where: dict[str, Any]) -> BotReply:
+        payload = block_actions(
+            WORKSPACE,
+            user=self.user(user_id),
+            trigger_id=self.trigger_id(user_id),
+            action=action,
+            **where,
+        )
+        return self._post(interaction_form(payload), FORM)
 
     def _post(self, body: str, content_type: str) -> BotReply:
-        timestamp = str(int(time.time()))
         request = urllib.request.Request(
             self.url,
             data=body.encode(),
             method="POST",
-            headers={
-                "Content-Type": content_type,
-                "X-Slack-Request-Timestamp": timestamp,
-                "X-Slack-Signature": signature(self.secret, timestamp, body),
-            },
+            headers=signed_headers(self.secret, body, content_type=content_type),
         )
         try:
             with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_SECONDS) as response:

@@ -46,7 +46,7 @@ def save_user(
 NEVER_FETCHED = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def save_dm_channel(session: Session, *, user_id: str, channel_id: str, now: datetime) -> None:
+def save_dm_channel(session: Session, *, user_id: str, channel_id: str) -> None:
     _remember_user(session, user_id, {"dm_channel_id": channel_id})
 
 

@@ -1,27 +1,35 @@
-"""Requests to the bot signed exactly as Slack signs them."""
+"""The tests' Slack: requests to the bot built and signed by ``sandbox.slack_payloads``,
+as Slack builds and signs them, posted with ``requests``."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
-import time
 from typing import Any
-from urllib.parse import urlencode
 
 import requests
 
-TEAM_ID = "T0TEAM"
-APP_ID = "A0STEWARD"
+from sandbox.slack_payloads import (
+    FORM,
+    JSON,
+    Workspace,
+    block_actions,
+    command_form,
+    event_callback,
+    home_opened_event,
+    interaction_form,
+    shortcut,
+    signed_headers,
+    view_submission,
+)
 
-
-def signature(secret: str, timestamp: str, body: str) -> str:
-    base = f"v0:{timestamp}:{body}".encode()
-    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+WORKSPACE = Workspace(
+    team_id="T0TEAM", domain="acme", token="legacy-verification-token", bot_user_id="U0ROBOT"
+)
+TEAM_ID = WORKSPACE.team_id
+APP_ID = WORKSPACE.app_id
 
 
 class SlackSender:
-    """Posts slash commands and interactions to ``/slack/events`` like Slack does."""
+    """Posts slash commands, interactions and events to ``/slack/events`` like Slack does."""
 
     def __init__(self, *, base_url: str, signing_secret: str, response_url: str) -> None:
         self.url = base_url.rstrip("/") + "/slack/events"
@@ -35,16 +43,15 @@ class SlackSender:
         self,
         body: str,
         *,
-        content_type: str = "application/x-www-form-urlencoded",
+        content_type: str = FORM,
         timestamp: int | None = None,
         secret: str | None = None,
         extra_headers: dict[str, str] | None = None,
     ) -> requests.Response:
-        ts = str(int(time.time()) if timestamp is None else timestamp)
         headers = {
-            "Content-Type": content_type,
-            "X-Slack-Request-Timestamp": ts,
-            "X-Slack-Signature": signature(secret or self.secret, ts, body),
+            **signed_headers(
+                secret or self.secret, body, content_type=content_type, timestamp=timestamp
+            ),
             **(extra_headers or {}),
         }
         return self._session.post(self.url, data=body.encode(), headers=headers, timeout=10)
@@ -58,54 +65,31 @@ class SlackSender:
     ) -> requests.Response:
         """An Events API ``event_callback`` envelope around ``event``, as JSON."""
         self._events += 1
-        envelope = {
-            "token": "legacy-verification-token",
-            "team_id": TEAM_ID,
-            "api_app_id": APP_ID,
-            "event": event,
-            "type": "event_callback",
-            "event_id": event_id or f"Ev{self._events:010d}",
-            "event_time": int(time.time()),
-            "authorizations": [
-                {"team_id": TEAM_ID, "user_id": "U0ROBOT", "is_bot": True},
-            ],
-        }
-        return self.post(
-            json.dumps(envelope), content_type="application/json", extra_headers=extra_headers
-        )
+        body = event_callback(WORKSPACE, event=event, event_id=event_id or f"Ev{self._events:010d}")
+        return self.post(body, content_type=JSON, extra_headers=extra_headers)
 
     def home_opened(self, user_id: str) -> requests.Response:
-        event = {
-            "type": "app_home_opened",
-            "user": user_id,
-            "channel": "D" + user_id[1:],
-            "tab": "home",
-            "event_ts": f"{time.time():.6f}",
-        }
-        return self.event(event)
+        return self.event(home_opened_event(user_id, channel="D" + user_id[1:]))
 
     def shortcut(
         self, *, user_id: str, callback_id: str, message: dict[str, Any] | None = None
     ) -> requests.Response:
         """A global shortcut, or with ``message`` a message shortcut (``message_action``)."""
-        payload: dict[str, Any] = {
-            "type": "message_action" if message else "shortcut",
-            "callback_id": callback_id,
-            "trigger_id": self.trigger_id(),
-            "action_ts": f"{time.time():.6f}",
-            "team": {"id": TEAM_ID, "domain": "acme"},
-            "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID},
-            "token": "legacy-verification-token",
-        }
+        on_message: dict[str, Any] = {}
         if message:
-            payload.update(
-                {
-                    "channel": {"id": "C0GENERAL", "name": "general"},
-                    "message": message,
-                    "message_ts": message.get("ts"),
-                    "response_url": self.response_url,
-                }
-            )
+            on_message = {
+                "channel": {"id": "C0GENERAL", "name": "general"},
+                "message": message,
+                "message_ts": message.get("ts"),
+                "response_url": self.response_url,
+            }
+        payload = shortcut(
+            WORKSPACE,
+            user=WORKSPACE.user(user_id),
+            trigger_id=self.trigger_id(),
+            callback_id=callback_id,
+            **on_message,
+        )
         return self.interaction(payload)
 
     def trigger_id(self) -> str:
@@ -115,27 +99,23 @@ class SlackSender:
     def command(
         self, text: str, *, user_id: str, command: str = "/delegate", channel_id: str = "C0GENERAL"
     ) -> requests.Response:
-        form = {
-            "token": "legacy-verification-token",
-            "team_id": TEAM_ID,
-            "team_domain": "acme",
-            "channel_id": channel_id,
-            "channel_name": "general",
-            "user_id": user_id,
-            "user_name": user_id.lower(),
-            "command": command,
-            "text": text,
-            "api_app_id": APP_ID,
-            "is_enterprise_install": "false",
-            "response_url": self.response_url,
-            "trigger_id": self.trigger_id(),
-        }
-        return self.post(urlencode(form))
+        body = command_form(
+            WORKSPACE,
+            user_id=user_id,
+            user_name=user_id.lower(),
+            text=text,
+            channel_id=channel_id,
+            channel_name="general",
+            response_url=self.response_url,
+            trigger_id=self.trigger_id(),
+            command=command,
+        )
+        return self.post(body)
 
     def interaction(
         self, payload: dict[str, Any], *, extra_headers: dict[str, str] | None = None
     ) -> requests.Response:
-        return self.post(urlencode({"payload": json.dumps(payload)}), extra_headers=extra_headers)
+        return self.post(interaction_form(payload), extra_headers=extra_headers)
 
     def click(
         self,
@@ -148,56 +128,44 @@ class SlackSender:
         message_ts: str = "1700000000.000100",
         extra_headers: dict[str, str] | None = None,
     ) -> requests.Response:
-        payload = {
-            "type": "block_actions",
-            "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID},
-            "api_app_id": APP_ID,
-            "token": "legacy-verification-token",
-            "container": {
+        payload = block_actions(
+            WORKSPACE,
+            user=WORKSPACE.user(user_id),
+            trigger_id=self.trigger_id(),
+            action={
+                "type": "button",
+                "action_id": action_id,
+                "block_id": block_id,
+                "value": value,
+                "text": {"type": "plain_text", "text": action_id},
+            },
+            container={
                 "type": "message",
                 "message_ts": message_ts,
                 "channel_id": channel_id,
                 "is_ephemeral": False,
             },
-            "trigger_id": self.trigger_id(),
-            "team": {"id": TEAM_ID, "domain": "acme"},
-            "channel": {"id": channel_id, "name": "directmessage"},
-            "message": {"type": "message", "ts": message_ts, "text": "", "blocks": []},
-            "response_url": self.response_url,
-            "actions": [
-                {
-                    "type": "button",
-                    "action_id": action_id,
-                    "block_id": block_id,
-                    "value": value,
-                    "text": {"type": "plain_text", "text": action_id},
-                    "action_ts": f"{time.time():.6f}",
-                }
-            ],
-        }
+            channel={"id": channel_id, "name": "directmessage"},
+            message={"type": "message", "ts": message_ts, "text": "", "blocks": []},
+            response_url=self.response_url,
+        )
         return self.interaction(payload, extra_headers=extra_headers)
 
     def submit_view(
         self, *, user_id: str, view: dict[str, Any], values: dict[str, dict[str, Any]]
     ) -> requests.Response:
         """Submit ``view`` (as the bot opened it) with ``values`` as state.values."""
-        payload = {
-            "type": "view_submission",
-            "team": {"id": TEAM_ID, "domain": "acme"},
-            "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID},
-            "api_app_id": APP_ID,
-            "token": "legacy-verification-token",
-            "trigger_id": self.trigger_id(),
-            "view": {
-                "id": "V0VIEW",
-                "team_id": TEAM_ID,
-                "type": "modal",
-                "callback_id": view.get("callback_id"),
-                "private_metadata": view.get("private_metadata", ""),
-                "blocks": view.get("blocks", []),
-                "state": {"values": values},
-                "hash": "1.abc",
-            },
-            "response_urls": [],
+        submitted = {
+            "id": "V0VIEW",
+            "team_id": TEAM_ID,
+            "type": "modal",
+            "callback_id": view.get("callback_id"),
+            "private_metadata": view.get("private_metadata", ""),
+            "blocks": view.get("blocks", []),
+            "state": {"values": values},
+            "hash": "1.abc",
         }
+        payload = view_submission(
+            WORKSPACE, user=WORKSPACE.user(user_id), trigger_id=self.trigger_id(), view=submitted
+        )
         return self.interaction(payload)

@@ -137,7 +137,7 @@ def assemble(
             ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
         )
     )
-    app = build_app(runtime, listener_executor=listeners, verify_requests=http_mode)
+    app = build_app(runtime, listener_executor=listeners)
     scheduler = Scheduler(runtime, every=settings.policy.tick, metrics=metrics)
     return Steward(
         runtime=runtime,

@@ -209,7 +209,7 @@ def cancel(
     delegation = as_delegator(session, delegation_id=delegation_id, actor=actor, doing="cancel")
     delegation = _transition(session, delegation, Action.CANCEL, actor=actor, now=now)
     notifier.offer_settled(delegation)
-    notifier.tell_assignee(delegation, what=EventType.CANCELLED, actor=actor)
+    notifier.cancelled(delegation, actor=actor)
     return delegation
 
 

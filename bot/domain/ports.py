@@ -91,8 +91,8 @@ class Notifier(Protocol):
         """Post the digest (and its chart, in the thread) to ``channel``."""
         ...
 
-    def tell_assignee(self, delegation: Delegation, *, what: str, actor: str) -> None:
-        """Tell the assignee the delegator changed the item (cancelled it)."""
+    def cancelled(self, delegation: Delegation, *, actor: str) -> None:
+        """Tell the assignee that ``actor`` cancelled the item."""
         ...
 
     def reassigned(self, delegation: Delegation, *, previous_assignee: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from concurrent.futures import Executor
 from typing import Any
 
@@ -25,11 +24,6 @@ from bot.slack.listeners import (
 )
 from bot.slack.runtime import Runtime
 
-log = logging.getLogger(__name__)
-
-SOMETHING_WENT_WRONG = (
-    "Something went wrong on Steward's side and nothing was changed. Please try again in a minute."
-)
 # Calls made while Slack waits for an ack (views.open, users.info) must stay well inside 3 s.
 INTERACTIVE_TIMEOUT_SECONDS = 2
 
@@ -43,9 +37,7 @@ def interactive_client(*, api_url: str, token: str | None) -> WebClient:
     )
 
 
-def build_app(
-    runtime: Runtime, *, listener_executor: Executor, verify_requests: bool = True
-) -> App:
+def build_app(runtime: Runtime, *, listener_executor: Executor) -> App:
     settings = runtime.settings
     bot_token = settings.require_bot_token()
 
@@ -56,8 +48,8 @@ def build_app(
 
     app = App(
         client=interactive_client(api_url=settings.api_url, token=None),
-        signing_secret=settings.signing_secret if verify_requests else None,
-        request_verification_enabled=verify_requests,
+        # SlackWsgi verifies each HTTP request before Bolt sees it; Socket Mode needs none.
+        request_verification_enabled=False,
         authorize=authorize,
         process_before_response=False,
         raise_error_for_unhandled_request=False,

@@ -42,19 +42,12 @@ def test_missing_signature_headers_are_401(running: Running) -> None:
 
 
 def test_a_tampered_body_is_401(running: Running) -> None:
-    ts = str(int(time.time()))
-    from tests.slack_requests import signature
+    from sandbox.slack_payloads import FORM, signed_headers
 
-    signed = signature(running.sender.secret, ts, _command_body("help"))
+    # signed for one body, sent with another
+    headers = signed_headers(running.sender.secret, _command_body("help"), content_type=FORM)
     response = requests.post(
-        running.sender.url,
-        data=_command_body(f"<@{ALICE}> steal"),
-        headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "X-Slack-Request-Timestamp": ts,
-            "X-Slack-Signature": signed,
-        },
-        timeout=5,
+        running.sender.url, data=_command_body(f"<@{ALICE}> steal"), headers=headers, timeout=5
     )
     assert response.status_code == 401
     assert running.events() == []

@@ -4,12 +4,12 @@ mutations of the payloads Slack really sends."""
 from __future__ import annotations
 
 import copy
-import time
 from typing import Any
 
 from hypothesis import strategies as st
 
-from tests.slack_requests import APP_ID, TEAM_ID
+from sandbox import slack_payloads as payloads
+from tests.slack_requests import WORKSPACE
 
 # Slack's control sequences and the characters that make them, as a person could type them.
 HOSTILE_TOKENS = (
@@ -197,57 +197,47 @@ garbage = st.one_of(
 def block_actions(
     *, user_id: str, action_id: str, value: str, response_url: str, block_id: str = "x"
 ) -> dict[str, Any]:
-    return {
-        "type": "block_actions",
-        "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID},
-        "api_app_id": APP_ID,
-        "token": "legacy-verification-token",
-        "container": {
+    """A click, as Slack sends it (the payload the mutations start from)."""
+    return payloads.block_actions(
+        WORKSPACE,
+        user=WORKSPACE.user(user_id),
+        trigger_id="1.1234.trigger",
+        action={
+            "type": "button",
+            "action_id": action_id,
+            "block_id": block_id,
+            "value": value,
+            "text": {"type": "plain_text", "text": "Press"},
+        },
+        container={
             "type": "message",
             "message_ts": "1700000000.000100",
             "channel_id": "D0CHANNEL",
             "is_ephemeral": False,
         },
-        "trigger_id": "1.1234.trigger",
-        "team": {"id": TEAM_ID, "domain": "acme"},
-        "channel": {"id": "D0CHANNEL", "name": "directmessage"},
-        "message": {"type": "message", "ts": "1700000000.000100", "text": "", "blocks": []},
-        "response_url": response_url,
-        "actions": [
-            {
-                "type": "button",
-                "action_id": action_id,
-                "block_id": block_id,
-                "value": value,
-                "text": {"type": "plain_text", "text": "Press"},
-                "action_ts": f"{time.time():.6f}",
-            }
-        ],
-    }
+        channel={"id": "D0CHANNEL", "name": "directmessage"},
+        message={"type": "message", "ts": "1700000000.000100", "text": "", "blocks": []},
+        response_url=response_url,
+    )
 
 
 def view_submission(
     *, user_id: str, callback_id: str, private_metadata: str, values: dict[str, Any]
 ) -> dict[str, Any]:
-    return {
-        "type": "view_submission",
-        "team": {"id": TEAM_ID, "domain": "acme"},
-        "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID},
-        "api_app_id": APP_ID,
-        "token": "legacy-verification-token",
-        "trigger_id": "1.1234.trigger",
-        "view": {
-            "id": "V0VIEW",
-            "team_id": TEAM_ID,
-            "type": "modal",
-            "callback_id": callback_id,
-            "private_metadata": private_metadata,
-            "blocks": [],
-            "state": {"values": values},
-            "hash": "1.abc",
-        },
-        "response_urls": [],
+    """A modal submitted, as Slack sends it."""
+    view = {
+        "id": "V0VIEW",
+        "team_id": WORKSPACE.team_id,
+        "type": "modal",
+        "callback_id": callback_id,
+        "private_metadata": private_metadata,
+        "blocks": [],
+        "state": {"values": values},
+        "hash": "1.abc",
     }
+    return payloads.view_submission(
+        WORKSPACE, user=WORKSPACE.user(user_id), trigger_id="1.1234.trigger", view=view
+    )
 
 
 def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

@@ -201,8 +201,8 @@ SURFACES: list[tuple[Callable[..., Surface], Callable[[], list[Surface]]]] = [
     (
         checkins.checkin_settled_message,
         lambda: [
-            checkins.checkin_settled_message(delegation(), checkin(note="Finance"), tz=None),
-            checkins.checkin_settled_message(delegation("cancelled"), checkin(None), tz=None),
+            checkins.checkin_settled_message(delegation(), checkin(note="Finance")),
+            checkins.checkin_settled_message(delegation("cancelled"), checkin(None)),
         ],
     ),
     (
@@ -245,7 +245,7 @@ SURFACES: list[tuple[Callable[..., Surface], Callable[[], list[Surface]]]] = [
     (
         conversation.due_decided_message,
         lambda: [
-            conversation.due_decided_message(delegation(), proposal(), approved=approved, tz=BERLIN)
+            conversation.due_decided_message(delegation(), approved=approved, tz=BERLIN)
             for approved in (True, False)
         ],
     ),

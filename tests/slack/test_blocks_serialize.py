@@ -28,7 +28,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.slack.blocks.serialize import to_dict
+from bot.slack.blocks.notices import CANCEL_CONFIRM
+from bot.slack.blocks.serialize import rendered_once, to_dict
 from bot.slack.ids import ActionId
 
 SAMPLES: list[JsonObject] = [
@@ -123,3 +124,16 @@ def test_same_error_as_slack_sdk(invalid: JsonObject) -> None:
 def test_a_class_that_serialises_itself_is_left_to_it() -> None:
     option = Option(text="Daily", value="1d", description="every weekday")
     assert to_dict(option) == option.to_dict()
+
+
+def test_a_constant_is_rendered_once_as_slack_sdk_renders_it() -> None:
+    dialog = ConfirmObject(title="Sure?", text="Gone.", confirm="Go", deny="Stay", style="danger")
+    expected = dialog.to_dict()
+    assert rendered_once(dialog) is dialog
+    button = ButtonElement(text="b", action_id="c", confirm=dialog)
+    assert to_dict(button)["confirm"] == expected == button.to_dict()["confirm"]
+    assert to_dict(dialog) is to_dict(dialog)  # one rendering, not one per message
+
+
+def test_the_cancel_dialog_is_what_slack_sdk_renders() -> None:
+    assert to_dict(CANCEL_CONFIRM) == CANCEL_CONFIRM.to_dict()

@@ -57,9 +57,7 @@ def checkin_message(
     return Rendered(text=f"Check-in: how is {task_title(delegation.task)} going?", blocks=blocks)
 
 
-def checkin_settled_message(
-    delegation: Delegation, checkin: Checkin, *, tz: str | None
-) -> Rendered:
+def checkin_settled_message(delegation: Delegation, checkin: Checkin) -> Rendered:
     if checkin.status:
         status = CheckinStatus(checkin.status)
         outcome = f"{_ICONS[status]} You answered *{status.label}*."

@@ -115,9 +115,7 @@ def due_proposal_message(
     return Rendered(text=f"{who} proposes a new due date: {proposed}", blocks=blocks)
 
 
-def due_decided_message(
-    delegation: Delegation, proposal: Event, *, approved: bool, tz: str | None
-) -> Rendered:
+def due_decided_message(delegation: Delegation, *, approved: bool, tz: str | None) -> Rendered:
     """To the assignee: what became of their proposal."""
     who = mention(delegation.delegator_id)
     due = local_time(delegation.due_at, tz)

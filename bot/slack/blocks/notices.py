@@ -12,6 +12,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.slack.blocks.common import Rendered, context, task_title
+from bot.slack.blocks.serialize import rendered_once
 from bot.slack.ids import ActionId, BlockId
 from bot.slack.mrkdwn import escaped_clip, local_time, mention, quote
 from storage.enums import EventType
@@ -54,6 +55,16 @@ def delegator_notice(
     return Rendered(text=text.replace("*", ""), blocks=blocks)
 
 
+CANCEL_CONFIRM = rendered_once(
+    ConfirmObject(
+        title="Cancel this delegation?",
+        text="The assignee is told and its buttons stop working.",
+        confirm="Cancel it",
+        deny="Keep it",
+    )
+)
+
+
 def delegator_buttons(delegation: Delegation) -> list[ButtonElement]:
     """What the delegator can do to an open item: hand it to someone else, or take it back."""
     return [
@@ -63,11 +74,6 @@ def delegator_buttons(delegation: Delegation) -> list[ButtonElement]:
             action_id=ActionId.CANCEL,
             value=str(delegation.id),
             style="danger",
-            confirm=ConfirmObject(
-                title="Cancel this delegation?",
-                text="The assignee is told and its buttons stop working.",
-                confirm="Cancel it",
-                deny="Keep it",
-            ),
+            confirm=CANCEL_CONFIRM,
         ),
     ]

@@ -8,10 +8,11 @@ publish. Here the validators of each class are found once; each object then runs
 those validators, in the same (alphabetical) order, raising the same
 ``SlackObjectFormationError``, and its dict is built as ``get_non_null_attributes`` builds
 it. Classes that define their own ``to_dict`` (or the methods it relies on) are left to
-it. The attributes of each class are read once too: slack_sdk's ``attributes`` properties
-build their set from the parent's on every call, yet name the same fields for every object
-of a class. tests/slack/test_blocks_serialize.py holds this to slack_sdk's output for every
-builder.
+it, or rendered once when they are constants (``rendered_once``). The attributes of each
+class are read once too: slack_sdk's ``attributes`` properties build their set from the
+parent's on every call, yet name the same fields for every object of a class. Only public
+API is used. tests/slack/test_blocks_serialize.py holds this to slack_sdk's output for
+every builder.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from functools import cache
 from typing import Any
 
 from slack_sdk.models.basic_objects import EMPTY_ALLOWED_TYPE_AND_PROPERTY_LIST, JsonObject
-from slack_sdk.models.blocks.basic_components import ConfirmObject
 
 _OWN = ("to_dict", "validate_json", "get_non_null_attributes", "get_object_attribute")
 _EMPTY_ALLOWED = frozenset(
@@ -29,15 +29,16 @@ _EMPTY_ALLOWED = frozenset(
 # per class: the names of its validators and its attributes (sorted), or None when the
 # class serialises itself
 _PLANS: dict[type, tuple[tuple[str, ...], tuple[str, ...]] | None] = {}
+# id -> (the constant, kept alive so its id is never reused; its rendering)
+_CONSTANTS: dict[int, tuple[JsonObject, dict[str, Any]]] = {}
 
 
 def to_dict(obj: JsonObject) -> dict[str, Any]:
     """``obj.to_dict()``, the same dict and the same errors, faster."""
     plan = _plan(obj)
     if plan is None:
-        if isinstance(obj, ConfirmObject):
-            return _confirm_dict(obj)
-        return obj.to_dict()
+        constant = _CONSTANTS.get(id(obj))
+        return constant[1] if constant is not None else obj.to_dict()
     validators, attributes = plan
     for name in validators:
         getattr(obj, name)()
@@ -65,21 +66,13 @@ def _compatible(value: Any) -> Any:
     return value
 
 
-def _confirm_dict(confirm: ConfirmObject) -> dict[str, Any]:
-    """``ConfirmObject.to_dict()`` (as a block element's ``confirm``), its parts serialised
-    here too: slack_sdk's walks ``dir()`` for the dialog and again for each of its texts."""
-    for name in _validators(ConfirmObject):
-        getattr(confirm, name)()
-    parts = {
-        "title": confirm._title,
-        "text": confirm._text,
-        "confirm": confirm._confirm,
-        "deny": confirm._deny,
-    }
-    result: dict[str, Any] = {key: to_dict(part) for key, part in parts.items() if part}
-    if confirm._style:
-        result["style"] = confirm._style
-    return result
+def rendered_once(obj: JsonObject) -> JsonObject:
+    """Render a module-level constant now; ``to_dict`` gives that rendering for it from then
+    on. For objects that serialise themselves (a ``ConfirmObject`` walks ``dir()`` for the
+    dialog and each of its texts on every call). The rendering is shared: read it, never
+    change it."""
+    _CONSTANTS[id(obj)] = (obj, obj.to_dict())
+    return obj
 
 
 @cache

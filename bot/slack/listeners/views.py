@@ -13,7 +13,7 @@ from bot.domain.intake import offer_delegation, resolve_people
 from bot.observability.logs import bind_log_ids
 from bot.slack.blocks.modals import CADENCES
 from bot.slack.forms import decline_reason, delegate_form, delegation_id_from_metadata
-from bot.slack.ids import BlockId, CallbackId
+from bot.slack.ids import CallbackId
 from bot.slack.runtime import Runtime
 
 
@@ -77,6 +77,3 @@ def register(app: App, runtime: Runtime) -> None:
                 supervisor=runtime.supervisor,
             )
         ack()
-
-
-__all__ = ["BlockId", "register"]

@@ -98,7 +98,7 @@ class SlackNotifier:
         self._queue(POST, delegation.assignee_id, rendered, delegation, key=key, homes=False)
 
     def checkin_settled(self, delegation: Delegation, checkin: Checkin) -> None:
-        rendered = checkin_settled_message(delegation, checkin, tz=self._tz(delegation.assignee_id))
+        rendered = checkin_settled_message(delegation, checkin)
         self._queue(UPDATE, delegation.assignee_id, rendered, delegation, key=checkin_key(checkin))
 
     def tell_delegator_checkin(self, delegation: Delegation, checkin: Checkin) -> None:
@@ -159,7 +159,7 @@ class SlackNotifier:
         }
         enqueue(self._session, row(kind=UPLOAD, recipient=channel, payload=payload, now=self._now))
 
-    def tell_assignee(self, delegation: Delegation, *, what: str, actor: str) -> None:
+    def cancelled(self, delegation: Delegation, *, actor: str) -> None:
         notice = cancelled_notice(delegation, actor=actor)  # their offer shows it, too
         self._in_thread(delegation.assignee_id, notice, delegation, routine=True)
 
@@ -194,7 +194,7 @@ class SlackNotifier:
         key = f"due:{proposal.id}"
         self._queue(UPDATE, delegation.delegator_id, settled, delegation, key=key)
         tz = self._tz(delegation.assignee_id)
-        told = due_decided_message(delegation, proposal, approved=approved, tz=tz)
+        told = due_decided_message(delegation, approved=approved, tz=tz)
         self._in_thread(delegation.assignee_id, told, delegation, routine=False)
         if approved:  # the offer shows the new due date
             current = (

@@ -157,8 +157,6 @@ class SlackCalls:
         response = self._client.conversations_open(users=recipient)
         channel_id = str(response["channel"]["id"])
         with unit_of_work(self._engine) as session:
-            save_dm_channel(
-                session, user_id=recipient, channel_id=channel_id, now=self._clock.now()
-            )
+            save_dm_channel(session, user_id=recipient, channel_id=channel_id)
         self._dm_channels[recipient] = channel_id
         return channel_id
