@@ -43,19 +43,26 @@ def move_status(
     *,
     delegation_id: int,
     from_statuses: Iterable[str],
-    to_status: str,
+    to_status: str | None,
     now: datetime,
     values: dict[str, object] | None = None,
     assignee_id: str | None = None,
+    version: datetime | None = None,
 ) -> bool:
-    """Conditionally move an item to ``to_status``; False when it was not in ``from_statuses``.
+    """Conditionally change an item: to ``to_status`` (None keeps its status) with
+    ``values``; False, writing nothing, unless it is still in ``from_statuses`` (and still
+    with ``assignee_id``, and still at ``version``, its ``updated_at``, when given).
 
-    The status check and the write are one statement, so of two racing requests exactly one
-    wins, on every backend. Objects already loaded are not updated to match: read the item
-    again afterwards (``get_delegation`` does), as ``_transition`` does.
+    The check and the write are one statement, so of two racing requests exactly one wins,
+    on every backend. Objects already loaded are not updated to match: read the item again
+    afterwards (``get_delegation`` does).
     """
-    values = values or {}
-    statement = _move_statement(tuple(sorted(values)), with_assignee=assignee_id is not None)
+    values = dict(values or {})
+    if to_status is not None:
+        values["status"] = to_status
+    statement = _move_statement(
+        tuple(sorted(values)), with_assignee=assignee_id is not None, versioned=version is not None
+    )
     parameters = {f"set_{key}": value for key, value in values.items()}
     # the session's connection: no evaluating the criteria against loaded objects
     result = session.connection().execute(
@@ -64,29 +71,27 @@ def move_status(
             **parameters,
             "delegation_id": delegation_id,
             "from_statuses": list(from_statuses),
-            "to_status": to_status,
             "now": now,
             "still_with": assignee_id,
+            "version": version,
         },
     )
     return result.rowcount == 1
 
 
 @lru_cache(maxsize=64)
-def _move_statement(keys: tuple[str, ...], *, with_assignee: bool) -> Update:
+def _move_statement(keys: tuple[str, ...], *, with_assignee: bool, versioned: bool) -> Update:
     """``move_status``'s UPDATE for one set of columns written: there are a handful."""
     statement = (
         update(Delegation)
         .where(col(Delegation.id) == bindparam("delegation_id"))
         .where(col(Delegation.status).in_(bindparam("from_statuses", expanding=True)))
-        .values(
-            status=bindparam("to_status"),
-            updated_at=bindparam("now"),
-            **{key: bindparam(f"set_{key}") for key in keys},
-        )
+        .values(updated_at=bindparam("now"), **{key: bindparam(f"set_{key}") for key in keys})
     )
     if with_assignee:  # and still with the person it was with when read
         statement = statement.where(col(Delegation.assignee_id) == bindparam("still_with"))
+    if versioned:  # and unchanged since it was read
+        statement = statement.where(col(Delegation.updated_at) == bindparam("version"))
     return statement
 
 
@@ -102,26 +107,6 @@ def open_delegations_of(
         .limit(limit)
     )
     return session.exec(statement).all()
-
-
-def change_if_unchanged(
-    session: Session,
-    *,
-    delegation: Delegation,
-    statuses: Iterable[str],
-    now: datetime,
-    values: dict[str, object],
-) -> bool:
-    """Write ``values`` only if the item is still in ``statuses`` and nobody changed it since
-    it was read (its ``updated_at``): of two racing requests exactly one wins."""
-    statement = (
-        update(Delegation)
-        .where(col(Delegation.id) == delegation.id)
-        .where(col(Delegation.status).in_(list(statuses)))
-        .where(col(Delegation.updated_at) == delegation.updated_at)
-        .values(updated_at=now, **values)
-    )
-    return session.execute(statement).rowcount == 1
 
 
 def latest_event(session: Session, *, delegation_id: int, types: Iterable[str]) -> Event | None:

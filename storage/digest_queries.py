@@ -12,21 +12,23 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, literal, not_, o
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
+from storage.enums import SYSTEM_ACTOR
+from storage.enums import EventType as E
 from storage.models import Event
 from storage.types import UTCDateTime
 
-TERMINAL = ("declined", "completed", "cancelled")
+TERMINAL = (E.DECLINED, E.COMPLETED, E.CANCELLED)
 # what people (not the scheduler) do to an item: any of these means it is not stalled
 BY_PEOPLE = (
-    "created",
-    "accepted",
-    "declined",
-    "checkin_answered",
-    "completed",
-    "cancelled",
-    "acknowledged",
-    "reassigned",
-    "due_changed",
+    E.CREATED,
+    E.ACCEPTED,
+    E.DECLINED,
+    E.CHECKIN_ANSWERED,
+    E.COMPLETED,
+    E.CANCELLED,
+    E.ACKNOWLEDGED,
+    E.REASSIGNED,
+    E.DUE_CHANGED,
 )
 
 
@@ -70,20 +72,20 @@ def _scoped(statement: Any, delegation_id: Any, scope: Scope) -> Any:
         return statement
     created = aliased(Event)
     items = select(created.delegation_id).where(
-        created.type == "created", created.data["delegator"].as_string().in_(list(scope))
+        created.type == E.CREATED, created.data["delegator"].as_string().in_(list(scope))
     )
     return statement.where(delegation_id.in_(items))
 
 
 COUNTED = (
-    "created",
-    "accepted",
-    "declined",
-    "checkin_sent",
-    "checkin_answered",
-    "completed",
-    "escalated",
-    "acknowledged",
+    E.CREATED,
+    E.ACCEPTED,
+    E.DECLINED,
+    E.CHECKIN_SENT,
+    E.CHECKIN_ANSWERED,
+    E.COMPLETED,
+    E.ESCALATED,
+    E.ACKNOWLEDGED,
 )
 
 
@@ -179,18 +181,18 @@ def _durations(
 
 def accept_durations(session: Session, **window: Any) -> Any:
     """Creation to acceptance, for acceptances in the window (``start``, ``end``, ``scope``)."""
-    return _durations(session, earlier="created", later="accepted", **window)
+    return _durations(session, earlier=E.CREATED, later=E.ACCEPTED, **window)
 
 
 def completion_durations(session: Session, **window: Any) -> Any:
     """Acceptance to Done, for completions in the window."""
-    return _durations(session, earlier="accepted", later="completed", **window)
+    return _durations(session, earlier=E.ACCEPTED, later=E.COMPLETED, **window)
 
 
 def acknowledge_durations(session: Session, **window: Any) -> Any:
     """An escalation's first level to its acknowledgement, for those in the window."""
     return _durations(
-        session, earlier="escalated", later="acknowledged", same_escalation=True, **window
+        session, earlier=E.ESCALATED, later=E.ACKNOWLEDGED, same_escalation=True, **window
     )
 
 
@@ -205,9 +207,9 @@ def completed_on_time(
         .select_from(completed)
         .join(
             created,
-            and_(created.delegation_id == completed.delegation_id, created.type == "created"),
+            and_(created.delegation_id == completed.delegation_id, created.type == E.CREATED),
         )
-        .where(completed.type == "completed", completed.at >= start, completed.at < end)
+        .where(completed.type == E.COMPLETED, completed.at >= start, completed.at < end)
         .where(or_(created.data["due"].as_string().is_(None), _at(session, completed.at) <= due))
     )
     if scope is not None:  # the created event is already joined: filter it directly
@@ -222,7 +224,7 @@ def escalations_by(
     reason, level = Event.data["reason"].as_string(), Event.data["level"].as_integer()
     statement = (
         select(reason, level, func.count())
-        .where(col(Event.type) == "escalated", col(Event.at) >= start, col(Event.at) < end)
+        .where(col(Event.type) == E.ESCALATED, col(Event.at) >= start, col(Event.at) < end)
         .group_by(reason, level)
     )
     rows = session.execute(_scoped(statement, col(Event.delegation_id), scope)).all()
@@ -242,7 +244,7 @@ def _open_at(end: datetime, scope: Scope) -> Any:
         col(closing.type).in_(TERMINAL),
         closing.at < end,
     )
-    statement = select(created).where(created.type == "created", created.at < end, not_(closed))
+    statement = select(created).where(created.type == E.CREATED, created.at < end, not_(closed))
     if scope is not None:
         statement = statement.where(created.data["delegator"].as_string().in_(list(scope)))
     return statement
@@ -264,7 +266,7 @@ def open_by_assignee(
             .over(partition_by=moved.delegation_id, order_by=(moved.at.desc(), moved.id.desc()))
             .label("rank"),
         )
-        .where(moved.type == "reassigned", moved.at < end)
+        .where(moved.type == E.REASSIGNED, moved.at < end)
         .subquery()
     )
     latest = select(ranked.c.delegation_id, ranked.c.to).where(ranked.c.rank == 1).subquery()
@@ -276,7 +278,7 @@ def open_by_assignee(
         activity.delegation_id == subquery.c.delegation_id,
         or_(
             col(activity.type).in_(BY_PEOPLE),
-            and_(activity.type == "escalated", activity.actor != "system"),  # Escalate pressed
+            and_(activity.type == E.ESCALATED, activity.actor != SYSTEM_ACTOR),  # Escalate pressed
         ),
         activity.at >= stalled_since,
         activity.at < end,

@@ -24,6 +24,12 @@ class Action(StrEnum):
     DECLINE = "decline"
     COMPLETE = "complete"
     CANCEL = "cancel"
+    REASSIGN = "reassign"
+    ASK = "ask"  # a question before accepting
+    ANSWER = "answer"
+    PROPOSE_DUE = "propose_due"  # the assignee asks for another due date
+    APPROVE_DUE = "approve_due"
+    REJECT_DUE = "reject_due"
 
 
 class EventType(StrEnum):

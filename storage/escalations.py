@@ -8,10 +8,11 @@ from datetime import datetime
 from sqlalchemy import Update, bindparam, update
 from sqlmodel import Session, col, select
 
+from storage.enums import EscalationStatus
 from storage.models import Checkin, Delegation, Escalation
 from storage.rows import insert_once
 
-OPEN = "open"
+OPEN = EscalationStatus.OPEN
 
 
 def _close_statement(*, for_reason: bool) -> Update:
@@ -19,7 +20,7 @@ def _close_statement(*, for_reason: bool) -> Update:
         update(Escalation)
         .where(col(Escalation.delegation_id) == bindparam("item"))
         .where(col(Escalation.status) == OPEN)
-        .values(status="closed", next_step_at=None)
+        .values(status=EscalationStatus.CLOSED, next_step_at=None)
     )
     if for_reason:
         statement = statement.where(col(Escalation.reason) == bindparam("for_reason"))

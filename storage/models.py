@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from storage.enums import EscalationStatus
 from storage.types import UTCDateTime
 
 
@@ -65,8 +66,8 @@ class Escalation(SQLModel, table=True):
             "uq_escalations_open",
             "delegation_id",
             unique=True,
-            sqlite_where=text("status = 'open'"),
-            postgresql_where=text("status = 'open'"),
+            sqlite_where=text(f"status = '{EscalationStatus.OPEN.value}'"),
+            postgresql_where=text(f"status = '{EscalationStatus.OPEN.value}'"),
         ),
     )
 
@@ -76,7 +77,7 @@ class Escalation(SQLModel, table=True):
     chain: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     level: int = 1
     target: str = Field(max_length=32)
-    status: str = Field(default="open", max_length=16)
+    status: str = Field(default=EscalationStatus.OPEN.value, max_length=16)
     started_at: datetime = _utc()
     stalled_since: datetime = _utc()
     level_started_at: datetime = _utc()

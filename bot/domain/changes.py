@@ -1,7 +1,6 @@
 """Changing an item after it was offered: reassigning it, and negotiating its due date.
 
-Each change is a conditional write on the item's ``updated_at`` (so of two racing clicks
-exactly one wins) plus its event, in one transaction.
+Each is a versioned transition (``transitions.py``): of two racing clicks exactly one wins.
 """
 
 from __future__ import annotations
@@ -10,28 +9,24 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.domain.delegations import (
-    CLEAR_SUPERVISION,
-    MAX_REASON_LENGTH,
-    as_assignee,
-    as_delegator,
-    check_assignee,
-    iso,
-    load_delegation,
-)
+from bot.domain.delegations import MAX_REASON_LENGTH, check_assignee, iso
 from bot.domain.errors import BadInput, InvalidTransition, NotFound
 from bot.domain.ports import Notifier, Person
 from bot.domain.supervision import Supervisor, reminder_time
+from bot.domain.transitions import (
+    CLEAR_SUPERVISION,
+    as_assignee,
+    as_delegator,
+    check_allowed,
+    transition,
+)
 from storage.checkins import stop_waiting_for_answers
-from storage.delegations import change_if_unchanged, latest_event
-from storage.enums import DelegationStatus, EscalationReason, EventType
+from storage.delegations import latest_event
+from storage.enums import Action, DelegationStatus, EscalationReason, EventType
 from storage.escalations import close_open_escalations
-from storage.events import record_event
 from storage.models import Delegation, Event
 
 S = DelegationStatus
-OPEN = (S.OFFERED, S.ACCEPTED)
-CHANGED_MEANWHILE = "Nothing changed: this delegation changed a moment ago. Have another look."
 
 
 def reassign(
@@ -54,7 +49,6 @@ def reassign(
     values = {
         **CLEAR_SUPERVISION,
         "assignee_id": new_assignee.user_id,
-        "status": S.OFFERED,
         "decline_reason": None,
         # a fresh start: overdue is noticed (and escalated) again, for the new person
         "overdue_at": None,
@@ -63,22 +57,13 @@ def reassign(
             now, supervisor.policy.accept_timeout, new_assignee.user_id
         ),
     }
-    fresh = _change(session, delegation, now=now, values=values)
+    earlier = _earlier_assignees(session, delegation_id) | {previous}
+    data = {"from": previous, "to": new_assignee.user_id, "from_assignees": sorted(earlier)}
+    fresh = transition(
+        session, delegation, Action.REASSIGN, actor=actor, now=now, values=values, data=data
+    ).delegation
     close_open_escalations(session, delegation_id=delegation_id)
     stop_waiting_for_answers(session, delegation_id=delegation_id)  # those were theirs
-    earlier = _earlier_assignees(session, delegation_id) | {previous}
-    record_event(
-        session,
-        delegation_id=delegation_id,
-        type=EventType.REASSIGNED,
-        actor=actor,
-        at=now,
-        data={
-            "from": previous,
-            "to": new_assignee.user_id,
-            "from_assignees": sorted(earlier),
-        },
-    )
     notifier.reassigned(fresh, previous_assignee=previous)
     notifier.offer(fresh)
     return fresh
@@ -100,18 +85,13 @@ def propose_due(
         raise BadInput("That date is in the past. Propose one still to come.", field="due")
     if delegation.due_at == due_at:
         raise BadInput("That is already the due date.", field="due")
-    proposal = record_event(
-        session,
-        delegation_id=delegation_id,
-        type=EventType.DUE_PROPOSED,
-        actor=actor,
-        at=now,
-        data={
-            "due": iso(due_at),
-            "previous": iso(delegation.due_at),
-            "reason": (reason or "").strip()[:MAX_REASON_LENGTH] or None,
-        },
-    )
+    data = {
+        "due": iso(due_at),
+        "previous": iso(delegation.due_at),
+        "reason": (reason or "").strip()[:MAX_REASON_LENGTH] or None,
+    }
+    moved = transition(session, delegation, Action.PROPOSE_DUE, actor=actor, now=now, data=data)
+    delegation, proposal = moved.delegation, moved.event
     notifier.due_proposed(delegation, proposal)
     return proposal
 
@@ -134,7 +114,8 @@ def decide_due(
     delegation = as_delegator(
         session, delegation_id=proposal.delegation_id, actor=actor, doing="change the due date of"
     )
-    _must_be_open(delegation)
+    action = Action.APPROVE_DUE if approve else Action.REJECT_DUE
+    check_allowed(delegation, action)
     if proposal.actor != delegation.assignee_id:
         raise InvalidTransition("Nothing changed: that proposal came before a reassignment.")
     latest = latest_event(
@@ -161,19 +142,14 @@ def decide_due(
             if accepted
             else None,
         }
-    fresh = _change(session, delegation, now=now, values=values)
+    data = {"proposal": proposal.id, "from": iso(delegation.due_at), "to": iso(due_at)}
+    fresh = transition(
+        session, delegation, action, actor=actor, now=now, values=values, data=data
+    ).delegation
     if approve:
         close_open_escalations(
             session, delegation_id=fresh.id or 0, reason=EscalationReason.OVERDUE
         )
-    record_event(
-        session,
-        delegation_id=fresh.id,
-        type=EventType.DUE_CHANGED if approve else EventType.DUE_REJECTED,
-        actor=actor,
-        at=now,
-        data={"proposal": proposal.id, "from": iso(delegation.due_at), "to": iso(due_at)},
-    )
     notifier.due_decided(fresh, proposal, approved=approve)
     return fresh
 
@@ -181,30 +157,15 @@ def decide_due(
 def check_can_reassign(session: Session, *, delegation_id: int, actor: str) -> Delegation:
     """The item, if ``actor`` (its delegator) may reassign it now."""
     delegation = as_delegator(session, delegation_id=delegation_id, actor=actor, doing="reassign")
-    _must_be_open(delegation)
+    check_allowed(delegation, Action.REASSIGN)
     return delegation
 
 
 def check_can_propose(session: Session, *, delegation_id: int, actor: str) -> Delegation:
     """The item, if ``actor`` (its assignee) may propose a new due date for it now."""
     delegation = as_assignee(session, delegation_id=delegation_id, actor=actor)
-    _must_be_open(delegation)
+    check_allowed(delegation, Action.PROPOSE_DUE)
     return delegation
-
-
-def _change(
-    session: Session, delegation: Delegation, *, now: datetime, values: dict[str, object]
-) -> Delegation:
-    if not change_if_unchanged(
-        session, delegation=delegation, statuses=OPEN, now=now, values=values
-    ):
-        raise InvalidTransition(CHANGED_MEANWHILE)
-    return load_delegation(session, delegation.id or 0)
-
-
-def _must_be_open(delegation: Delegation) -> None:
-    if not DelegationStatus(delegation.status).is_open:
-        raise InvalidTransition(f"Nothing changed: this delegation is {delegation.status}.")
 
 
 def _earlier_assignees(session: Session, delegation_id: int) -> set[str]:

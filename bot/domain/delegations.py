@@ -1,59 +1,26 @@
-"""Delegations: offering, accepting, declining and finishing them.
-
-Every change of state goes through ``_transition``: one conditional update guarded by the
-TRANSITIONS table, and its event row in the same transaction.
-"""
+"""Delegations: offering, accepting, declining and finishing them. Each change goes
+through the state machine (``transitions.py``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlmodel import Session
 
-from bot.domain.errors import BadInput, InvalidTransition, NotAllowed, NotFound
+from bot.domain.errors import BadInput
 from bot.domain.ports import Notifier, Person
 from bot.domain.supervision import Supervisor
-from storage.delegations import add_delegation, get_delegation, latest_event, move_status
-from storage.enums import Action, DelegationStatus, EventType
+from bot.domain.transitions import as_assignee, as_delegator, check_allowed, transition
+from storage.delegations import add_delegation
+from storage.enums import Action, DelegationStatus, EscalationReason, EventType
 from storage.escalations import close_open_escalations
 from storage.events import record_event
 from storage.models import Delegation
 
 MAX_TASK_LENGTH = 3000
-CLEAR_SUPERVISION: dict[str, Any] = {
-    "next_checkin_at": None,
-    "reminder_at": None,
-    "overdue_watch_at": None,
-    "accept_deadline_at": None,
-}
 MAX_REASON_LENGTH = 2000
 
 S = DelegationStatus
-
-
-@dataclass(frozen=True)
-class Transition:
-    from_statuses: frozenset[DelegationStatus]
-    to_status: DelegationStatus
-    event: EventType
-
-
-TRANSITIONS: dict[Action, Transition] = {
-    Action.ACCEPT: Transition(frozenset({S.OFFERED}), S.ACCEPTED, EventType.ACCEPTED),
-    Action.DECLINE: Transition(frozenset({S.OFFERED}), S.DECLINED, EventType.DECLINED),
-    Action.COMPLETE: Transition(frozenset({S.ACCEPTED}), S.COMPLETED, EventType.COMPLETED),
-    Action.CANCEL: Transition(frozenset({S.OFFERED, S.ACCEPTED}), S.CANCELLED, EventType.CANCELLED),
-}
-
-_ALREADY: dict[DelegationStatus, str] = {
-    S.OFFERED: "is still waiting to be accepted",
-    S.ACCEPTED: "has already been accepted",
-    S.DECLINED: "has already been declined",
-    S.COMPLETED: "is already done",
-    S.CANCELLED: "has been cancelled",
-}
 
 
 def create_delegation(
@@ -150,11 +117,13 @@ def accept(
     delegation = as_assignee(session, delegation_id=delegation_id, actor=actor)
     check_allowed(delegation, Action.ACCEPT)
     schedule = supervisor.after_acceptance(session, delegation, now)
-    delegation = _transition(
+    delegation = transition(
         session, delegation, Action.ACCEPT, actor=actor, now=now, values=schedule
-    )
+    ).delegation
     # accepting answers a "not accepted in time" escalation; others keep climbing
-    close_open_escalations(session, delegation_id=delegation_id, reason="not_accepted")
+    close_open_escalations(
+        session, delegation_id=delegation_id, reason=EscalationReason.NOT_ACCEPTED
+    )
     notifier.offer_settled(delegation)
     notifier.tell_delegator(delegation, what=EventType.ACCEPTED, actor=actor)
     return delegation
@@ -178,7 +147,7 @@ def decline(
 ) -> Delegation:
     reason = (reason or "").strip()[:MAX_REASON_LENGTH] or None
     delegation = as_assignee(session, delegation_id=delegation_id, actor=actor)
-    delegation = _transition(
+    delegation = transition(
         session,
         delegation,
         Action.DECLINE,
@@ -186,7 +155,7 @@ def decline(
         now=now,
         values={"decline_reason": reason},
         data={"reason": reason},
-    )
+    ).delegation
     notifier.offer_settled(delegation)
     notifier.tell_delegator(delegation, what=EventType.DECLINED, actor=actor)
     return delegation
@@ -196,7 +165,7 @@ def complete(
     session: Session, *, delegation_id: int, actor: str, now: datetime, notifier: Notifier
 ) -> Delegation:
     delegation = as_assignee(session, delegation_id=delegation_id, actor=actor)
-    delegation = _transition(session, delegation, Action.COMPLETE, actor=actor, now=now)
+    delegation = transition(session, delegation, Action.COMPLETE, actor=actor, now=now).delegation
     notifier.offer_settled(delegation)
     notifier.tell_delegator(delegation, what=EventType.COMPLETED, actor=actor)
     return delegation
@@ -207,76 +176,10 @@ def cancel(
 ) -> Delegation:
     """The delegator takes the item back; the assignee is told and its buttons stop."""
     delegation = as_delegator(session, delegation_id=delegation_id, actor=actor, doing="cancel")
-    delegation = _transition(session, delegation, Action.CANCEL, actor=actor, now=now)
+    delegation = transition(session, delegation, Action.CANCEL, actor=actor, now=now).delegation
     notifier.offer_settled(delegation)
     notifier.cancelled(delegation, actor=actor)
     return delegation
-
-
-def as_delegator(session: Session, *, delegation_id: int, actor: str, doing: str) -> Delegation:
-    delegation = load_delegation(session, delegation_id)
-    if actor != delegation.delegator_id:
-        raise NotAllowed(f"Only the person who delegated this can {doing} it.")
-    return delegation
-
-
-def load_delegation(session: Session, delegation_id: int) -> Delegation:
-    delegation = get_delegation(session, delegation_id=delegation_id)
-    if delegation is None:
-        raise NotFound("I can't find that delegation any more.")
-    return delegation
-
-
-def as_assignee(session: Session, *, delegation_id: int, actor: str) -> Delegation:
-    delegation = load_delegation(session, delegation_id)
-    if actor != delegation.assignee_id:
-        moved = latest_event(session, delegation_id=delegation_id, types=[EventType.REASSIGNED])
-        if moved is not None and actor in (moved.data or {}).get("from_assignees", []):
-            raise NotAllowed("This was reassigned to someone else; it's no longer yours.")
-        raise NotAllowed("Only the person this was delegated to can answer it.")
-    return delegation
-
-
-def check_allowed(delegation: Delegation, action: Action) -> None:
-    status = DelegationStatus(delegation.status)
-    if status not in TRANSITIONS[action].from_statuses:
-        raise InvalidTransition(f"Nothing changed: this delegation {_ALREADY[status]}.")
-
-
-def _transition(
-    session: Session,
-    delegation: Delegation,
-    action: Action,
-    *,
-    actor: str,
-    now: datetime,
-    values: dict[str, Any] | None = None,
-    data: dict[str, Any] | None = None,
-) -> Delegation:
-    check_allowed(delegation, action)
-    rule = TRANSITIONS[action]
-    assert delegation.id is not None
-    if not rule.to_status.is_open:  # closed items get no more supervision
-        values = {**CLEAR_SUPERVISION, **(values or {})}
-    moved = move_status(
-        session,
-        delegation_id=delegation.id,
-        from_statuses=rule.from_statuses,
-        to_status=rule.to_status,
-        now=now,
-        values=values,
-        assignee_id=delegation.assignee_id,  # a reassignment in between wins
-    )
-    fresh = load_delegation(session, delegation.id)
-    if not moved:  # someone else's request changed it between our read and our write
-        check_allowed(fresh, action)
-        raise InvalidTransition("Nothing changed: this delegation changed a moment ago.")
-    if not rule.to_status.is_open:
-        close_open_escalations(session, delegation_id=delegation.id)
-    record_event(
-        session, delegation_id=fresh.id, type=rule.event, actor=actor, at=now, data=data or {}
-    )
-    return fresh
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -7,19 +7,16 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.domain.changes import CHANGED_MEANWHILE
-from bot.domain.delegations import as_assignee, as_delegator, load_delegation
 from bot.domain.errors import BadInput, InvalidTransition, NotFound
 from bot.domain.ports import Notifier
 from bot.domain.supervision import Supervisor
-from storage.delegations import change_if_unchanged, latest_event
-from storage.enums import DelegationStatus, EscalationReason, EventType
+from bot.domain.transitions import as_assignee, as_delegator, transition
+from storage.delegations import latest_event
+from storage.enums import Action, DelegationStatus, EscalationReason, EventType
 from storage.escalations import close_open_escalations
-from storage.events import record_event
 from storage.models import Delegation, Event
 
 MAX_QUESTION_LENGTH = 2000
-WAITING = (DelegationStatus.OFFERED,)
 
 
 def ask(
@@ -36,17 +33,17 @@ def ask(
         raise BadInput("The question is empty. What would you like to know?", field="question")
     delegation = check_can_ask(session, delegation_id=delegation_id, actor=actor)
     # the clock stops: no "not accepted in time" escalation while the question is open
-    _change(session, delegation, now=now, values={"accept_deadline_at": None})
+    asked = transition(
+        session,
+        delegation,
+        Action.ASK,
+        actor=actor,
+        now=now,
+        values={"accept_deadline_at": None},
+        data={"question": question[:MAX_QUESTION_LENGTH]},
+    ).event
     close_open_escalations(
         session, delegation_id=delegation_id, reason=EscalationReason.NOT_ACCEPTED
-    )
-    asked = record_event(
-        session,
-        delegation_id=delegation_id,
-        type=EventType.QUESTION_ASKED,
-        actor=actor,
-        at=now,
-        data={"question": question[:MAX_QUESTION_LENGTH]},
     )
     notifier.question(delegation, asked)
     return asked
@@ -71,15 +68,16 @@ def answer(
         values["accept_deadline_at"] = supervisor.deadline(
             now, supervisor.policy.accept_timeout, delegation.assignee_id
         )
-    fresh = _change(session, delegation, now=now, values=values, statuses=None)
-    answered = record_event(
+    moved = transition(
         session,
-        delegation_id=fresh.id,
-        type=EventType.QUESTION_ANSWERED,
+        delegation,
+        Action.ANSWER,
         actor=actor,
-        at=now,
+        now=now,
+        values=values,
         data={"question_id": asked.id, "answer": reply[:MAX_QUESTION_LENGTH]},
     )
+    fresh, answered = moved.delegation, moved.event
     notifier.answer(fresh, asked, answered)
     return answered
 
@@ -122,19 +120,3 @@ def _open_question(session: Session, delegation_id: int) -> Event | None:
         types=[EventType.QUESTION_ASKED, EventType.QUESTION_ANSWERED],
     )
     return latest if latest is not None and latest.type == EventType.QUESTION_ASKED else None
-
-
-def _change(
-    session: Session,
-    delegation: Delegation,
-    *,
-    now: datetime,
-    values: dict[str, object],
-    statuses: tuple[DelegationStatus, ...] | None = WAITING,
-) -> Delegation:
-    allowed = statuses or tuple(DelegationStatus)
-    if not change_if_unchanged(
-        session, delegation=delegation, statuses=allowed, now=now, values=values
-    ):
-        raise InvalidTransition(CHANGED_MEANWHILE)
-    return load_delegation(session, delegation.id or 0)

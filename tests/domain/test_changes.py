@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.domain import delegations as d
 from bot.domain.changes import decide_due, propose_due, reassign
 from bot.domain.errors import InvalidTransition
 from bot.domain.ports import Person
 from bot.domain.questions import answer, ask
+from bot.domain.transitions import transition
 from bot.slack.outbox.notifier import SlackNotifier
 from storage.checkins import add_checkin
 from storage.db import unit_of_work
@@ -45,7 +45,7 @@ def test_the_old_assignees_click_never_lands_on_the_new_offer(engine: Engine) ->
     with unit_of_work(engine) as session:
         hand_to_bob(session, item)  # ... the lead reassigns it ...
     with unit_of_work(engine) as session, pytest.raises(InvalidTransition):
-        d._transition(session, stale, Action.ACCEPT, actor=ALICE.user_id, now=NOW)  # ... too late
+        transition(session, stale, Action.ACCEPT, actor=ALICE.user_id, now=NOW)  # ... too late
     with unit_of_work(engine) as session:
         moved = session.get(Delegation, item)
         assert moved is not None and (moved.assignee_id, moved.status) == (BOB.user_id, "offered")

@@ -12,6 +12,7 @@ from bot.domain import delegations as d
 from bot.domain.errors import BadInput, InvalidTransition, NotAllowed, NotFound
 from bot.domain.ports import Person
 from bot.domain.supervision import SupervisionPolicy, Supervisor
+from bot.domain.transitions import TRANSITIONS, transition
 from bot.slack.outbox.notifier import SlackNotifier
 from storage.db import unit_of_work
 from storage.enums import Action, DelegationStatus, EventType
@@ -57,9 +58,15 @@ def rows(engine: Engine, model: type) -> list:  # type: ignore[type-arg]
 
 
 def test_transition_table_covers_every_action() -> None:
-    assert set(d.TRANSITIONS) == set(Action)
-    for rule in d.TRANSITIONS.values():
-        assert rule.to_status not in rule.from_statuses
+    assert set(TRANSITIONS) == set(Action)
+    for action, rule in TRANSITIONS.items():
+        if action == Action.REASSIGN:  # an open item goes back to waiting for acceptance
+            assert rule.to_status == DelegationStatus.OFFERED and rule.versioned
+        elif rule.to_status is not None:  # a move of status never starts where it ends
+            assert rule.to_status not in rule.from_statuses
+        else:  # an edit leaves the status, and must notice any edit made meanwhile
+            assert rule.versioned or action == Action.PROPOSE_DUE
+    assert len({rule.event for rule in TRANSITIONS.values()}) == len(TRANSITIONS)
 
 
 def test_offer_writes_the_row_the_event_and_the_dm_together(engine: Engine) -> None:
@@ -92,7 +99,7 @@ def test_legal_paths(engine: Engine, path: list[Action], final: DelegationStatus
     [delegation] = rows(engine, Delegation)
     assert delegation.status == final
     types = [event.type for event in rows(engine, Event)]
-    assert types == ["created", *[d.TRANSITIONS[a].event.value for a in path]]
+    assert types == ["created", *[TRANSITIONS[a].event.value for a in path]]
 
 
 @pytest.mark.parametrize(
@@ -169,10 +176,10 @@ def test_two_sessions_racing_one_wins(engine: Engine) -> None:
         a = first.get(Delegation, delegation_id)
         b = second.get(Delegation, delegation_id)
         assert a and b and a.status == b.status == "offered"
-        d._transition(first, a, Action.ACCEPT, actor=ALICE.user_id, now=NOW)
+        transition(first, a, Action.ACCEPT, actor=ALICE.user_id, now=NOW)
         first.commit()
         with pytest.raises(InvalidTransition):
-            d._transition(second, b, Action.DECLINE, actor=ALICE.user_id, now=NOW)
+            transition(second, b, Action.DECLINE, actor=ALICE.user_id, now=NOW)
         second.rollback()
     finally:
         first.close()
