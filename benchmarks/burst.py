@@ -97,12 +97,13 @@ def queue_checkins(engine: Engine) -> int:
     supervisor = Supervisor(policy=SupervisionPolicy(), directory=_Directory())
 
     @contextmanager
-    def work() -> Iterator[Work]:
+    def work(now: Any = None) -> Iterator[Work]:
         with unit_of_work(engine) as session:
-            yield Work(session=session, notifier=SlackNotifier(session, now=NOW), now=NOW)
+            notifier = SlackNotifier(session, now=NOW)
+            yield Work(session=session, notifier=notifier, now=NOW, supervisor=supervisor)
 
     queued = 0
-    while report := tick(engine, work, now=NOW, supervisor=supervisor):
+    while report := tick(engine, work, now=NOW):
         queued += report.checkins
     return queued
 

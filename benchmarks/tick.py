@@ -75,7 +75,7 @@ def _insert(engine: Engine, rows: list[dict[str, Any]]) -> None:
 def measure(engine: Engine, ticks: int) -> float:
     supervisor = Supervisor(policy=SupervisionPolicy(), directory=_Directory())
 
-    def work() -> Any:
+    def work(now: Any = None) -> Any:
         from contextlib import contextmanager
 
         from bot.domain.ports import Work
@@ -83,16 +83,17 @@ def measure(engine: Engine, ticks: int) -> float:
         @contextmanager
         def unit() -> Any:
             with unit_of_work(engine) as session:
-                yield Work(session=session, notifier=SlackNotifier(session, now=NOW), now=NOW)
+                notifier = SlackNotifier(session, now=NOW)
+                yield Work(session=session, notifier=notifier, now=NOW, supervisor=supervisor)
 
         return unit()
 
     for _ in range(10):  # warm up caches and the pool
-        tick(engine, work, now=NOW, supervisor=supervisor)
+        tick(engine, work, now=NOW)
     samples = []
     for _ in range(ticks):
         started = time.perf_counter()
-        report = tick(engine, work, now=NOW, supervisor=supervisor)
+        report = tick(engine, work, now=NOW)
         samples.append(time.perf_counter() - started)
         assert report.checkins == report.reminders == report.overdue == 0
     return statistics.median(samples) * 1000

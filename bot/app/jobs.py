@@ -10,14 +10,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session
 
 from bot.domain.checkins import note_overdue, send_checkin, send_reminder
 from bot.domain.digest_schedule import DigestPolicy, post_lead_digest, post_weekly_digest
 from bot.domain.escalation import climb
 from bot.domain.escalation_triggers import on_accept_deadline, on_answer_deadline
-from bot.domain.ports import Notifier, WorkFactory
-from bot.domain.supervision import Supervisor
+from bot.domain.ports import Work, WorkFactory
 from bot.observability.logs import log_context
 from bot.slack.outbox.purge import purge_delivered
 from storage.db import reading
@@ -40,8 +38,8 @@ DUE_WORK = due_statement(DUE_COLUMNS)
 # How log lines name each kind's row id; the other kinds' rows are delegations.
 ROW_ID_NAMES = {"unanswered": "checkin_id", "climbs": "escalation_id"}
 
-# One step of due work: (session, row id, the due time it was found with, now, notifier).
-Step = Callable[[Session, int, datetime, datetime, Notifier], object]
+# One step of due work: (its unit of work, row id, the due time it was found with).
+Step = Callable[[Work, int, datetime], object]
 
 
 @dataclass(frozen=True)
@@ -60,59 +58,30 @@ class TickReport:
 
 
 def tick(
-    engine: Engine,
-    work: WorkFactory,
-    *,
-    now: datetime,
-    supervisor: Supervisor,
-    digest: DigestPolicy | None = None,
+    engine: Engine, work: WorkFactory, *, now: datetime, digest: DigestPolicy | None = None
 ) -> TickReport:
     with reading(engine) as session:
         due = due_rows(session, statement=DUE_WORK, kinds=DUE_COLUMNS, now=now, limit=BATCH)
     steps: dict[str, Step] = {
-        "overdue": lambda s, i, at, n, notifier: note_overdue(
-            s, delegation_id=i, expected=at, now=n, supervisor=supervisor, notifier=notifier
-        ),
-        "checkins": lambda s, i, at, n, notifier: send_checkin(
-            s, delegation_id=i, slot=at, now=n, supervisor=supervisor, notifier=notifier
-        ),
-        "reminders": lambda s, i, at, n, notifier: send_reminder(
-            s, delegation_id=i, expected=at, now=n, notifier=notifier
-        ),
-        "not_accepted": lambda s, i, at, n, notifier: on_accept_deadline(
-            s, delegation_id=i, expected=at, now=n, supervisor=supervisor, notifier=notifier
-        ),
-        "unanswered": lambda s, i, at, n, notifier: on_answer_deadline(
-            s, checkin_id=i, expected=at, now=n, supervisor=supervisor, notifier=notifier
-        ),
-        "climbs": lambda s, i, at, n, notifier: climb(
-            s,
-            escalation_id=i,
-            expected_step_at=at,
-            now=n,
-            supervisor=supervisor,
-            notifier=notifier,
-        ),
+        "overdue": lambda w, i, at: note_overdue(w, delegation_id=i, expected=at),
+        "checkins": lambda w, i, at: send_checkin(w, delegation_id=i, slot=at),
+        "reminders": lambda w, i, at: send_reminder(w, delegation_id=i, expected=at),
+        "not_accepted": lambda w, i, at: on_accept_deadline(w, delegation_id=i, expected=at),
+        "unanswered": lambda w, i, at: on_answer_deadline(w, checkin_id=i, expected=at),
+        "climbs": lambda w, i, at: climb(w, escalation_id=i, expected_step_at=at),
     }
     done = {
-        name: _run(work, steps[name], rows, now, ROW_ID_NAMES.get(name, "delegation_id"))
+        name: run_steps(work, steps[name], rows, now, ROW_ID_NAMES.get(name, "delegation_id"))
         for name, rows in due.items()
     }
     if digest is not None and digest.period_end(now) is not None:
-        done["digests"] = _run(
-            work,
-            lambda s, _i, _at, n, notifier: post_weekly_digest(
-                s, now=n, policy=digest, notifier=notifier
-            ),
-            [(0, now)],
-            now,
+        done["digests"] = run_steps(
+            work, lambda w, _i, _at: post_weekly_digest(w, policy=digest), [(0, now)], now
         )
         leads = sorted(digest.teams)
-        done["digests"] += _run(
+        done["digests"] += run_steps(
             work,
-            lambda s, i, _at, n, notifier: post_lead_digest(
-                s, lead=leads[i], now=n, policy=digest, notifier=notifier
-            ),
+            lambda w, i, _at: post_lead_digest(w, lead=leads[i], policy=digest),
             [(number, now) for number in range(len(leads))],
             now,
         )
@@ -123,7 +92,7 @@ def tick(
     return report
 
 
-def _run(
+def run_steps(
     work: WorkFactory,
     step: Step,
     rows: Sequence[tuple[int, datetime]],
@@ -136,8 +105,8 @@ def _run(
     for row_id, due_at in rows:
         with log_context(**({row_id_name: row_id} if row_id_name else {})):
             try:
-                with work() as unit:
-                    done += bool(step(unit.session, row_id, due_at, now, unit.notifier))
+                with work(now) as unit:
+                    done += bool(step(unit, row_id, due_at))
             except Exception:
                 log.exception("scheduled step failed for row %s; the next tick retries it", row_id)
     return done

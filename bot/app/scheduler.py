@@ -23,11 +23,7 @@ def run_tick(runtime: Runtime, *, metrics: Metrics | None = None) -> TickReport:
 
 def _tick(runtime: Runtime) -> TickReport:
     return tick(
-        runtime.engine,
-        runtime.work,
-        now=runtime.clock.now(),
-        supervisor=runtime.supervisor,
-        digest=runtime.settings.policy.digest,
+        runtime.engine, runtime.work, now=runtime.clock.now(), digest=runtime.settings.policy.digest
     )
 
 

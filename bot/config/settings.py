@@ -73,11 +73,6 @@ class Policy:
             teams=teams_of(self.chain) if self.lead_digests else {},
         )
 
-    @property
-    def default_due_time(self) -> time:
-        """A due date given as a day only means the end of that working day."""
-        return self.working_hours[1] if self.working_hours else time(17)
-
 
 @dataclass(frozen=True)
 class Settings:

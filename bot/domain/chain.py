@@ -52,3 +52,13 @@ def teams_of(chain: Mapping[str, str]) -> dict[str, frozenset[str]]:
         for manager in chain_for(assignee=person, delegator=person, chain=chain, fallback=None):
             teams.setdefault(manager, {manager}).add(person)
     return {lead: frozenset(team) for lead, team in teams.items()}
+
+
+def chain_of_person(
+    user_id: str, *, chain: Mapping[str, str], fallback: str | None
+) -> tuple[list[str], bool]:
+    """What ``/delegate chain @person`` shows: who an escalation about their work climbs
+    through (the delegator is not known, so none is added), and whether the chain names
+    them at all."""
+    climb = chain_for(assignee=user_id, delegator=user_id, chain=chain, fallback=fallback)
+    return climb, user_id in chain

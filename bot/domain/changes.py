@@ -5,14 +5,15 @@ Each is a versioned transition (``transitions.py``): of two racing clicks exactl
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
 
 from sqlmodel import Session
 
 from bot.domain.delegations import MAX_REASON_LENGTH, check_assignee, iso
+from bot.domain.due_dates import due_from_picker
 from bot.domain.errors import BadInput, InvalidTransition, NotFound
-from bot.domain.ports import Notifier, Person
-from bot.domain.supervision import Supervisor, reminder_time
+from bot.domain.ports import Person, Work
+from bot.domain.supervision import reminder_time
 from bot.domain.transitions import (
     CLEAR_SUPERVISION,
     as_assignee,
@@ -29,17 +30,9 @@ from storage.models import Delegation, Event
 S = DelegationStatus
 
 
-def reassign(
-    session: Session,
-    *,
-    delegation_id: int,
-    actor: str,
-    new_assignee: Person,
-    now: datetime,
-    notifier: Notifier,
-    supervisor: Supervisor,
-) -> Delegation:
+def reassign(work: Work, *, delegation_id: int, actor: str, new_assignee: Person) -> Delegation:
     """Hand an open item to someone else, who must accept it afresh."""
+    session, now, notifier, supervisor = work.session, work.now, work.notifier, work.supervisor
     delegation = check_can_reassign(session, delegation_id=delegation_id, actor=actor)
     previous = delegation.assignee_id
     delegator = Person(user_id=delegation.delegator_id)
@@ -70,16 +63,23 @@ def reassign(
 
 
 def propose_due(
-    session: Session,
+    work: Work,
     *,
     delegation_id: int,
     actor: str,
-    due_at: datetime,
+    day: date | None,
+    at: time | None,
     reason: str | None,
-    now: datetime,
-    notifier: Notifier,
 ) -> Event:
-    """The assignee asks for another due date; the delegator approves or rejects it."""
+    """The assignee asks for another due date, picked on their own clock; the delegator
+    approves or rejects it."""
+    if day is None:
+        raise BadInput("Pick a date.", field="due")
+    policy = work.supervisor.policy
+    due_at = due_from_picker(
+        day, at, tz=work.supervisor.tz_of(actor), default_time=policy.default_due_time
+    )
+    session, now, notifier = work.session, work.now, work.notifier
     delegation = check_can_propose(session, delegation_id=delegation_id, actor=actor)
     if due_at <= now:
         raise BadInput("That date is in the past. Propose one still to come.", field="due")
@@ -96,17 +96,9 @@ def propose_due(
     return proposal
 
 
-def decide_due(
-    session: Session,
-    *,
-    proposal_id: int,
-    actor: str,
-    approve: bool,
-    now: datetime,
-    notifier: Notifier,
-    supervisor: Supervisor,
-) -> Delegation:
+def decide_due(work: Work, *, proposal_id: int, actor: str, approve: bool) -> Delegation:
     """Approve (the due date moves, and reminders and overdue detection with it) or reject."""
+    session, now, notifier, supervisor = work.session, work.now, work.notifier, work.supervisor
     proposal = session.get(Event, proposal_id)
     if proposal is None or proposal.type != EventType.DUE_PROPOSED:
         raise NotFound("I can't find that proposal any more.")

@@ -9,8 +9,8 @@ from sqlmodel import Session
 from bot.domain.delegations import complete, iso
 from bot.domain.errors import InvalidTransition, NotAllowed, NotFound
 from bot.domain.escalation import start_escalation
-from bot.domain.ports import Notifier
-from bot.domain.supervision import Supervisor, next_slot
+from bot.domain.ports import Work
+from bot.domain.supervision import next_slot
 from storage.checkins import add_checkin, claim_column, get_checkin, record_answer
 from storage.delegations import get_delegation
 from storage.enums import (
@@ -27,16 +27,9 @@ OPEN = [status for status in DelegationStatus if status.is_open]
 MAX_NOTE_LENGTH = 2000
 
 
-def send_checkin(
-    session: Session,
-    *,
-    delegation_id: int,
-    slot: datetime,
-    now: datetime,
-    supervisor: Supervisor,
-    notifier: Notifier,
-) -> Checkin | None:
+def send_checkin(work: Work, *, delegation_id: int, slot: datetime) -> Checkin | None:
     """Send the check-in due at ``slot``, once: None if another tick got there first."""
+    session, now, notifier, supervisor = work.session, work.now, work.notifier, work.supervisor
     delegation = get_delegation(session, delegation_id=delegation_id)
     if delegation is None or delegation.status != DelegationStatus.ACCEPTED:
         return None
@@ -85,18 +78,11 @@ def check_can_answer(session: Session, *, checkin_id: int, actor: str) -> Checki
 
 
 def answer_checkin(
-    session: Session,
-    *,
-    checkin_id: int,
-    actor: str,
-    status: CheckinStatus,
-    note: str | None,
-    now: datetime,
-    notifier: Notifier,
-    supervisor: Supervisor,
+    work: Work, *, checkin_id: int, actor: str, status: CheckinStatus, note: str | None
 ) -> Delegation:
     """Record the assignee's answer. If the item has closed meanwhile, the check-in is
     edited to say so and nothing else happens."""
+    session, now, notifier = work.session, work.now, work.notifier
     checkin, delegation = _load(session, checkin_id)
     _check_is_assignee(delegation, actor)
     if delegation.status != DelegationStatus.ACCEPTED:
@@ -122,27 +108,21 @@ def answer_checkin(
         notifier.tell_delegator_checkin(delegation, answered)
     if status is CheckinStatus.BLOCKED:
         start_escalation(
-            session,
+            work,
             delegation=delegation,
             reason=EscalationReason.BLOCKED,
             actor=actor,
-            now=now,
             stalled_since=now,
-            supervisor=supervisor,
-            notifier=notifier,
             note=note,
         )
     if status is CheckinStatus.DONE:
         assert delegation.id is not None
-        return complete(
-            session, delegation_id=delegation.id, actor=actor, now=now, notifier=notifier
-        )
+        return complete(work, delegation_id=delegation.id, actor=actor)
     return delegation
 
 
-def send_reminder(
-    session: Session, *, delegation_id: int, expected: datetime, now: datetime, notifier: Notifier
-) -> bool:
+def send_reminder(work: Work, *, delegation_id: int, expected: datetime) -> bool:
+    session, now, notifier = work.session, work.now, work.notifier
     claimed = claim_column(
         session,
         delegation_id=delegation_id,
@@ -166,17 +146,10 @@ def send_reminder(
     return True
 
 
-def note_overdue(
-    session: Session,
-    *,
-    delegation_id: int,
-    expected: datetime,
-    now: datetime,
-    supervisor: Supervisor,
-    notifier: Notifier,
-) -> bool:
+def note_overdue(work: Work, *, delegation_id: int, expected: datetime) -> bool:
     """Mark an open item whose due date has passed as overdue, once (``overdue`` event),
     and escalate it."""
+    session, now = work.session, work.now
     claimed = claim_column(
         session,
         delegation_id=delegation_id,
@@ -200,14 +173,11 @@ def note_overdue(
         data={"due": iso(delegation.due_at), "status": delegation.status},
     )
     start_escalation(
-        session,
+        work,
         delegation=delegation,
         reason=EscalationReason.OVERDUE,
         actor=SYSTEM_ACTOR,
-        now=now,
         stalled_since=expected,
-        supervisor=supervisor,
-        notifier=notifier,
     )
     return True
 

@@ -8,8 +8,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from bot.domain.errors import BadInput
-from bot.domain.ports import Notifier, Person
-from bot.domain.supervision import Supervisor
+from bot.domain.ports import Person, Work
 from bot.domain.transitions import as_assignee, as_delegator, check_allowed, transition
 from storage.delegations import add_delegation
 from storage.enums import Action, DelegationStatus, EscalationReason, EventType
@@ -24,15 +23,13 @@ S = DelegationStatus
 
 
 def create_delegation(
-    session: Session,
+    work: Work,
     *,
     delegator: Person,
     assignee: Person,
     task: str,
     due_at: datetime | None,
     origin_channel_id: str | None,
-    now: datetime,
-    notifier: Notifier,
     checkin_every: timedelta | None = None,
     accept_deadline_at: datetime | None = None,
 ) -> Delegation:
@@ -40,6 +37,7 @@ def create_delegation(
 
     ``accept_deadline_at``: when an offer still not accepted escalates (``not_accepted``).
     """
+    session, now, notifier = work.session, work.now, work.notifier
     task = task.strip()
     check_assignee(delegator=delegator, assignee=assignee)
     if not task:
@@ -105,15 +103,8 @@ def check_assignee(*, delegator: Person, assignee: Person) -> None:
         )
 
 
-def accept(
-    session: Session,
-    *,
-    delegation_id: int,
-    actor: str,
-    now: datetime,
-    notifier: Notifier,
-    supervisor: Supervisor,
-) -> Delegation:
+def accept(work: Work, *, delegation_id: int, actor: str) -> Delegation:
+    session, now, notifier, supervisor = work.session, work.now, work.notifier, work.supervisor
     delegation = as_assignee(session, delegation_id=delegation_id, actor=actor)
     check_allowed(delegation, Action.ACCEPT)
     schedule = supervisor.after_acceptance(session, delegation, now)
@@ -136,15 +127,8 @@ def check_can_decline(session: Session, *, delegation_id: int, actor: str) -> De
     return delegation
 
 
-def decline(
-    session: Session,
-    *,
-    delegation_id: int,
-    actor: str,
-    reason: str | None,
-    now: datetime,
-    notifier: Notifier,
-) -> Delegation:
+def decline(work: Work, *, delegation_id: int, actor: str, reason: str | None) -> Delegation:
+    session, now, notifier = work.session, work.now, work.notifier
     reason = (reason or "").strip()[:MAX_REASON_LENGTH] or None
     delegation = as_assignee(session, delegation_id=delegation_id, actor=actor)
     delegation = transition(
@@ -161,9 +145,8 @@ def decline(
     return delegation
 
 
-def complete(
-    session: Session, *, delegation_id: int, actor: str, now: datetime, notifier: Notifier
-) -> Delegation:
+def complete(work: Work, *, delegation_id: int, actor: str) -> Delegation:
+    session, now, notifier = work.session, work.now, work.notifier
     delegation = as_assignee(session, delegation_id=delegation_id, actor=actor)
     delegation = transition(session, delegation, Action.COMPLETE, actor=actor, now=now).delegation
     notifier.offer_settled(delegation)
@@ -171,10 +154,9 @@ def complete(
     return delegation
 
 
-def cancel(
-    session: Session, *, delegation_id: int, actor: str, now: datetime, notifier: Notifier
-) -> Delegation:
+def cancel(work: Work, *, delegation_id: int, actor: str) -> Delegation:
     """The delegator takes the item back; the assignee is told and its buttons stop."""
+    session, now, notifier = work.session, work.now, work.notifier
     delegation = as_delegator(session, delegation_id=delegation_id, actor=actor, doing="cancel")
     delegation = transition(session, delegation, Action.CANCEL, actor=actor, now=now).delegation
     notifier.offer_settled(delegation)

@@ -8,11 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from sqlmodel import Session
-
 from bot.domain.digest import compute_digest
 from bot.domain.due_dates import zone
-from bot.domain.ports import Notifier
+from bot.domain.ports import Work
 from storage.digests import claim_period
 
 
@@ -44,10 +42,9 @@ class DigestPolicy:
         return None if now - end > self.grace else end
 
 
-def post_weekly_digest(
-    session: Session, *, now: datetime, policy: DigestPolicy, notifier: Notifier
-) -> bool:
+def post_weekly_digest(work: Work, *, policy: DigestPolicy) -> bool:
     """Post this week's digest if its moment has come and nobody has posted it yet."""
+    session, now, notifier = work.session, work.now, work.notifier
     end = policy.period_end(now)
     if not policy.channel or end is None:
         return False
@@ -61,11 +58,10 @@ def post_weekly_digest(
     return True
 
 
-def post_lead_digest(
-    session: Session, *, lead: str, now: datetime, policy: DigestPolicy, notifier: Notifier
-) -> bool:
+def post_lead_digest(work: Work, *, lead: str, policy: DigestPolicy) -> bool:
     """This week's digest for one lead, by DM: the items they and their team delegated.
     Claimed per lead and period like the channel's, so it goes once across replicas."""
+    session, now, notifier = work.session, work.now, work.notifier
     end = policy.period_end(now)
     if end is None or lead not in policy.teams:
         return False

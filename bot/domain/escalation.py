@@ -10,7 +10,7 @@ from sqlmodel import Session
 from bot.domain.chain import chain_for
 from bot.domain.delegations import iso
 from bot.domain.errors import InvalidTransition, NotAllowed, NotFound
-from bot.domain.ports import Notifier
+from bot.domain.ports import Work
 from bot.domain.supervision import Supervisor, is_person
 from storage.delegations import get_delegation
 from storage.enums import (
@@ -35,19 +35,17 @@ OPEN_ITEM = [status for status in DelegationStatus if status.is_open]
 
 
 def start_escalation(
-    session: Session,
+    work: Work,
     *,
     delegation: Delegation,
     reason: EscalationReason,
     actor: str,
-    now: datetime,
     stalled_since: datetime,
-    supervisor: Supervisor,
-    notifier: Notifier,
     note: str | None = None,
 ) -> Escalation | None:
     """Start climbing at level 1, or None when an escalation is already in progress (a new
     trigger does not restart the climb) or there is nobody to tell."""
+    session, now, notifier, supervisor = work.session, work.now, work.notifier, work.supervisor
     policy = supervisor.policy
     climb = chain_for(
         assignee=delegation.assignee_id,
@@ -87,17 +85,10 @@ def start_escalation(
     return escalation
 
 
-def climb(
-    session: Session,
-    *,
-    escalation_id: int,
-    expected_step_at: datetime,
-    now: datetime,
-    supervisor: Supervisor,
-    notifier: Notifier,
-) -> bool:
+def climb(work: Work, *, escalation_id: int, expected_step_at: datetime) -> bool:
     """Nobody acknowledged in time: tell the next level. Exactly once, and never after an
     acknowledgement that committed first."""
+    session, now, notifier, supervisor = work.session, work.now, work.notifier, work.supervisor
     escalation = get_escalation(session, escalation_id=escalation_id)
     if (
         escalation is None
@@ -150,19 +141,14 @@ def climb(
 
 
 def acknowledge(
-    session: Session,
-    *,
-    escalation_id: int,
-    actor: str,
-    now: datetime,
-    notifier: Notifier,
-    clicked_in: str | None = None,
+    work: Work, *, escalation_id: int, actor: str, clicked_in: str | None = None
 ) -> Escalation:
     """Someone the escalation reached picks it up: the climb stops.
 
     A person it reached may; so may anyone in a channel it reached, pressing the button on
     that channel's message, except the assignee (whose item it is).
     """
+    session, now, notifier = work.session, work.now, work.notifier
     escalation = get_escalation(session, escalation_id=escalation_id)
     delegation = (
         get_delegation(session, delegation_id=escalation.delegation_id) if escalation else None

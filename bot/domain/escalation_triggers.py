@@ -8,8 +8,7 @@ from sqlmodel import Session
 
 from bot.domain.errors import BadInput, InvalidTransition, NotAllowed, NotFound
 from bot.domain.escalation import OPEN_ITEM, start_escalation
-from bot.domain.ports import Notifier
-from bot.domain.supervision import Supervisor
+from bot.domain.ports import Work
 from storage.checkins import claim_column, get_checkin
 from storage.delegations import get_delegation
 from storage.enums import SYSTEM_ACTOR, DelegationStatus, EscalationReason
@@ -18,27 +17,18 @@ from storage.models import Delegation, Escalation
 
 
 def escalate_manually(
-    session: Session,
-    *,
-    delegation_id: int,
-    actor: str,
-    note: str | None,
-    now: datetime,
-    supervisor: Supervisor,
-    notifier: Notifier,
+    work: Work, *, delegation_id: int, actor: str, note: str | None
 ) -> Escalation:
+    session, now = work.session, work.now
     delegation = check_can_escalate(session, delegation_id=delegation_id, actor=actor)
     if not (note or "").strip():
         raise BadInput("Say what help is needed, so the person it reaches can act.", field="reason")
     escalation = start_escalation(
-        session,
+        work,
         delegation=delegation,
         reason=EscalationReason.MANUAL,
         actor=actor,
-        now=now,
         stalled_since=now,
-        supervisor=supervisor,
-        notifier=notifier,
         note=note,
     )
     if escalation is None:
@@ -59,16 +49,9 @@ def check_can_escalate(session: Session, *, delegation_id: int, actor: str) -> D
     return delegation
 
 
-def on_accept_deadline(
-    session: Session,
-    *,
-    delegation_id: int,
-    expected: datetime,
-    now: datetime,
-    supervisor: Supervisor,
-    notifier: Notifier,
-) -> bool:
+def on_accept_deadline(work: Work, *, delegation_id: int, expected: datetime) -> bool:
     """Not accepted within accept_timeout (of the assignee's working time)."""
+    session = work.session
     claimed = claim_column(
         session,
         delegation_id=delegation_id,
@@ -82,29 +65,19 @@ def on_accept_deadline(
         return False
     return (
         start_escalation(
-            session,
+            work,
             delegation=delegation,
             reason=EscalationReason.NOT_ACCEPTED,
             actor=SYSTEM_ACTOR,
-            now=now,
             stalled_since=delegation.created_at,
-            supervisor=supervisor,
-            notifier=notifier,
         )
         is not None
     )
 
 
-def on_answer_deadline(
-    session: Session,
-    *,
-    checkin_id: int,
-    expected: datetime,
-    now: datetime,
-    supervisor: Supervisor,
-    notifier: Notifier,
-) -> bool:
+def on_answer_deadline(work: Work, *, checkin_id: int, expected: datetime) -> bool:
     """A check-in unanswered for checkin_timeout (of the assignee's working time)."""
+    session = work.session
     if not claim_answer_deadline(session, checkin_id=checkin_id, expected=expected):
         return False
     checkin = get_checkin(session, checkin_id=checkin_id)
@@ -113,14 +86,11 @@ def on_answer_deadline(
         return False
     return (
         start_escalation(
-            session,
+            work,
             delegation=delegation,
             reason=EscalationReason.CHECKIN_UNANSWERED,
             actor=SYSTEM_ACTOR,
-            now=now,
             stalled_since=checkin.sent_at,
-            supervisor=supervisor,
-            notifier=notifier,
         )
         is not None
     )

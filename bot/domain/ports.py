@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 if TYPE_CHECKING:
     from bot.domain.digest import Digest
+    from bot.domain.supervision import Supervisor
 
 from storage.models import Checkin, Delegation, Escalation, Event
 
@@ -118,14 +119,16 @@ class Notifier(Protocol):
 
 @dataclass(frozen=True)
 class Work:
-    """One unit of work: a session, a notifier queuing inside it, and the time."""
+    """One unit of work, what every domain command takes: a session, a notifier queuing
+    inside it, the time, and the supervision policy with what it knows of people."""
 
     session: Session
     notifier: Notifier
     now: datetime
+    supervisor: Supervisor
 
 
 class WorkFactory(Protocol):
-    def __call__(self) -> AbstractContextManager[Work]:
-        """A unit of work that commits when the block ends."""
+    def __call__(self, now: datetime | None = None) -> AbstractContextManager[Work]:
+        """A unit of work that commits when the block ends (at ``now``, else the clock's)."""
         ...

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlmodel import Session
-
+from bot.domain.ports import Work
 from storage.people import set_quiet
 
 
-def choose_quiet(session: Session, *, user_id: str, quiet: bool, now: datetime) -> None:
+def choose_quiet(work: Work, *, user_id: str, quiet: bool) -> None:
     """Quiet mode mutes routine notices for this person; never escalations or requests."""
+    session, now = work.session, work.now
     set_quiet(session, user_id=user_id, quiet=quiet, now=now)

@@ -3,13 +3,10 @@ back, and the acceptance clock stands still while the question is open."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlmodel import Session
 
 from bot.domain.errors import BadInput, InvalidTransition, NotFound
-from bot.domain.ports import Notifier
-from bot.domain.supervision import Supervisor
+from bot.domain.ports import Work
 from bot.domain.transitions import as_assignee, as_delegator, transition
 from storage.delegations import latest_event
 from storage.enums import Action, DelegationStatus, EscalationReason, EventType
@@ -19,15 +16,8 @@ from storage.models import Delegation, Event
 MAX_QUESTION_LENGTH = 2000
 
 
-def ask(
-    session: Session,
-    *,
-    delegation_id: int,
-    actor: str,
-    question: str,
-    now: datetime,
-    notifier: Notifier,
-) -> Event:
+def ask(work: Work, *, delegation_id: int, actor: str, question: str) -> Event:
+    session, now, notifier = work.session, work.now, work.notifier
     question = (question or "").strip()
     if not question:
         raise BadInput("The question is empty. What would you like to know?", field="question")
@@ -49,16 +39,8 @@ def ask(
     return asked
 
 
-def answer(
-    session: Session,
-    *,
-    question_id: int,
-    actor: str,
-    reply: str,
-    now: datetime,
-    notifier: Notifier,
-    supervisor: Supervisor,
-) -> Event:
+def answer(work: Work, *, question_id: int, actor: str, reply: str) -> Event:
+    session, now, notifier, supervisor = work.session, work.now, work.notifier, work.supervisor
     reply = (reply or "").strip()
     if not reply:
         raise BadInput("The answer is empty.", field="answer")

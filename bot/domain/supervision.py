@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlmodel import Session
 
@@ -37,6 +37,11 @@ class SupervisionPolicy:
     escalation_timeout: timedelta = timedelta(hours=2)
     chain: Mapping[str, str] = field(default_factory=dict)  # reports-to
     fallback_channel: str | None = None
+
+    @property
+    def default_due_time(self) -> time:
+        """A due date given as a day only means the end of that working day."""
+        return self.window.hours[1] if self.window.hours else time(17)
 
 
 @dataclass(frozen=True)

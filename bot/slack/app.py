@@ -22,6 +22,7 @@ from bot.slack.listeners import (
     shortcuts,
     views,
 )
+from bot.slack.payloads import read_payload
 from bot.slack.runtime import Runtime
 
 # Calls made while Slack waits for an ack (views.open, users.info) must stay well inside 3 s.
@@ -55,6 +56,7 @@ def build_app(runtime: Runtime, *, listener_executor: Executor) -> App:
         raise_error_for_unhandled_request=False,
         listener_executor=listener_executor,
     )
+    app.middleware(read_payload)  # every payload read once, into typed objects
     commands.register(app, runtime)
     actions.register(app, runtime)
     views.register(app, runtime)

@@ -3,7 +3,7 @@ handler (before the ack) and by ``answers_errors`` (after it)."""
 
 from __future__ import annotations
 
-import functools
+import inspect
 import json
 import logging
 from collections.abc import Callable
@@ -24,26 +24,37 @@ SOMETHING_WENT_WRONG = (
 )
 
 Listener = TypeVar("Listener", bound=Callable[..., None])
+EDGE = ("ack", "body")  # what the guard itself needs of every request
 
 
 def answers_errors(runtime: Runtime) -> Callable[[Listener], Listener]:
     """For listeners that ack first: an error after the ack is answered privately here.
 
     (Bolt's own error path, taken after an ack, can reset the ack it is waiting for, so
-    these errors must not reach it.) The listener must take ``ack`` and ``body``.
+    these errors must not reach it.) Bolt gives the guard ``ack`` and ``body`` whether or
+    not the listener takes them.
     """
 
     def decorate(listener: Listener) -> Listener:
-        @functools.wraps(listener)
-        def guarded(*args: Any, **kwargs: Any) -> None:
+        wanted = inspect.signature(listener).parameters
+
+        def guarded(**kwargs: Any) -> None:
+            ack, body = kwargs["ack"], kwargs["body"]
             try:
-                listener(*args, **kwargs)
+                listener(**{name: value for name, value in kwargs.items() if name in wanted})
             except Exception as error:
-                ack, body = kwargs.get("ack"), kwargs.get("body")
-                if ack is None or ack.response is None or not isinstance(body, dict):
+                if ack.response is None or not isinstance(body, dict):
                     raise
                 answer_error(runtime, error, body, None)
 
+        # Bolt passes a listener the arguments its signature names: the listener's, and
+        # the two the guard needs.
+        named = [*EDGE, *(name for name in wanted if name not in EDGE)]
+        guarded.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for name in named]
+        )
+        guarded.__name__ = listener.__name__
+        guarded.__doc__ = listener.__doc__
         return guarded  # type: ignore[return-value]
 
     return decorate

@@ -3,23 +3,15 @@ values. Everything comes out typed, or as None when it is missing or malformed."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
 
-from bot.domain.errors import NotFound
+from bot.domain.errors import BadInput, NotFound
+from bot.domain.intake import DelegateForm
+from bot.observability.logs import bind_log_ids
+from bot.slack.blocks.modals import CADENCES
 from bot.slack.ids import ActionId, BlockId, CallbackId
-
-
-@dataclass(frozen=True)
-class DelegateForm:
-    assignee_id: str | None
-    task: str
-    due_day: date | None
-    due_time: time | None
-    cadence: str | None  # a CADENCES key, or None for the workspace default
-    context: str | None
-    channel_id: str | None
+from storage.enums import CheckinStatus
 
 
 def _state(body: dict[str, Any]) -> dict[str, Any]:
@@ -47,10 +39,6 @@ def private_metadata(body: dict[str, Any]) -> str:
     return metadata if isinstance(metadata, str) else ""
 
 
-def delegation_id_from_metadata(body: dict[str, Any]) -> int | None:
-    return _positive_int(private_metadata(body))
-
-
 def clicked_in(body: dict[str, Any]) -> str | None:
     """The channel of the message whose button was pressed."""
     container = body.get("container")
@@ -58,20 +46,15 @@ def clicked_in(body: dict[str, Any]) -> str | None:
     return channel if isinstance(channel, str) else None
 
 
-def button_id(action: dict[str, Any], *, of: str) -> int:
-    """The id a button carries (a delegation, check-in or escalation); a forged or stale
-    value is refused in words."""
-    number = _positive_int(action.get("value"))
-    if number is None:
-        raise NotFound(f"That button doesn't belong to {of} I know.")
-    return number
-
-
-def checkin_note_metadata(body: dict[str, Any]) -> tuple[int, str] | None:
-    """(check-in id, status) from the note form's private_metadata."""
+def checkin_note_form(body: dict[str, Any]) -> tuple[int, CheckinStatus]:
+    """(check-in, the answer being explained) from the note form's private_metadata, also
+    naming the check-in on every log line from here on."""
     checkin_id, _, status = private_metadata(body).partition(":")
-    number = _positive_int(checkin_id)
-    return (number, status) if number is not None and status else None
+    number = positive_int(checkin_id)
+    if number is None or status not in set(CheckinStatus):
+        raise NotFound("This form no longer points at a check-in.")
+    bind_log_ids(checkin_id=number)
+    return number, CheckinStatus(status)
 
 
 def checkin_note(body: dict[str, Any]) -> str | None:
@@ -86,19 +69,22 @@ def decline_reason(body: dict[str, Any]) -> str | None:
     return _text(_input(body, BlockId.DECLINE_REASON, ActionId.DECLINE_REASON).get("value"))
 
 
-def delegate_form(body: dict[str, Any]) -> DelegateForm:
-    assignee = _input(body, BlockId.NEW_ASSIGNEE, ActionId.NEW_ASSIGNEE).get("selected_user")
+def delegate_form(body: dict[str, Any]) -> tuple[str, DelegateForm]:
+    """Who the new item is for, and the rest of the form; choosing nobody is refused."""
+    assignee = _text(_input(body, BlockId.NEW_ASSIGNEE, ActionId.NEW_ASSIGNEE).get("selected_user"))
+    if assignee is None:
+        raise BadInput("Choose who should do it.", field="assignee")
     task = _text(_input(body, BlockId.NEW_TASK, ActionId.NEW_TASK).get("value")) or ""
     cadence = _input(body, BlockId.NEW_CADENCE, ActionId.NEW_CADENCE).get("selected_option")
+    cadence_key = _text(cadence.get("value")) if isinstance(cadence, dict) else None
     context = written(body, BlockId.NEW_CONTEXT, ActionId.NEW_CONTEXT)
-    return DelegateForm(
-        assignee_id=_text(assignee),
+    return assignee, DelegateForm(
         task=task,
+        context=context.strip() if context and context.strip() else None,
         due_day=picked_date(body, BlockId.NEW_DUE, ActionId.NEW_DUE),
         due_time=picked_time(body, BlockId.NEW_DUE_TIME, ActionId.NEW_DUE_TIME),
-        cadence=_text(cadence.get("value")) if isinstance(cadence, dict) else None,
-        context=context.strip() if context and context.strip() else None,
-        channel_id=private_metadata(body) or None,
+        checkin_every=CADENCES[cadence_key][1] if cadence_key in CADENCES else None,
+        origin_channel_id=private_metadata(body) or None,
     )
 
 
@@ -151,7 +137,8 @@ def block_for_error(callback_id: str | None, field: str | None) -> str:
     return blocks.get(field or "", blocks[""])
 
 
-def _positive_int(value: Any) -> int | None:
+def positive_int(value: Any) -> int | None:
+    """A positive id as written in a button value or private_metadata, else None."""
     if isinstance(value, str) and value.isdigit() and len(value) < 19:
         number = int(value)
         return number if number > 0 else None

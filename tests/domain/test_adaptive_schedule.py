@@ -13,6 +13,7 @@ from bot.domain.working_hours import WorkingWindow
 from bot.slack.outbox.notifier import SlackNotifier
 from storage.db import unit_of_work
 from storage.delegations import get_delegation
+from tests.fakes import work_in
 
 START = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)  # a Monday
 LEAD, ALICE = Person("U0LEAD", tz="UTC"), Person("U0ALICE", tz="UTC")
@@ -30,23 +31,18 @@ def accepted_item(engine: Engine, now: datetime, sup: Supervisor, due_in: timede
     with unit_of_work(engine) as session:
         notifier = SlackNotifier(session, now=now)
         item = d.create_delegation(
-            session,
+            work_in(session, now=now, notifier=notifier),
             delegator=LEAD,
             assignee=ALICE,
             task="An item",
             due_at=now + due_in,
             origin_channel_id=None,
-            now=now,
-            notifier=notifier,
         )
         assert item.id is not None
         d.accept(
-            session,
+            work_in(session, now=now, notifier=notifier, supervisor=sup),
             delegation_id=item.id,
             actor=ALICE.user_id,
-            now=now,
-            notifier=notifier,
-            supervisor=sup,
         )
         return item.id
 
@@ -54,11 +50,9 @@ def accepted_item(engine: Engine, now: datetime, sup: Supervisor, due_in: timede
 def finish(engine: Engine, delegation_id: int, now: datetime) -> None:
     with unit_of_work(engine) as session:
         d.complete(
-            session,
+            work_in(session, now=now, notifier=SlackNotifier(session, now=now)),
             delegation_id=delegation_id,
             actor=ALICE.user_id,
-            now=now,
-            notifier=SlackNotifier(session, now=now),
         )
 
 

@@ -3,7 +3,7 @@ assignee, what a reassignment clears, one open question, and proposals that went
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from sqlalchemy import Engine
@@ -20,19 +20,17 @@ from storage.db import unit_of_work
 from storage.enums import Action
 from storage.models import Checkin, Delegation
 from tests.domain.test_delegations import ALICE, LEAD, NOW, SUPERVISOR, act, offer
+from tests.fakes import work_in
 
 BOB = Person("U0BOB", tz="America/Los_Angeles")
 
 
 def hand_to_bob(session: Session, delegation_id: int) -> None:
     reassign(
-        session,
+        work_in(session, now=NOW, notifier=SlackNotifier(session, now=NOW), supervisor=SUPERVISOR),
         delegation_id=delegation_id,
         actor=LEAD.user_id,
         new_assignee=BOB,
-        now=NOW,
-        notifier=SlackNotifier(session, now=NOW),
-        supervisor=SUPERVISOR,
     )
 
 
@@ -82,34 +80,29 @@ def test_one_open_question_and_no_answer_after_a_reassignment(engine: Engine) ->
     with unit_of_work(engine) as session:
         notifier = SlackNotifier(session, now=NOW)
         asked = ask(
-            session,
+            work_in(session, now=NOW, notifier=notifier),
             delegation_id=item,
             actor=ALICE.user_id,
             question="Which quarter?",
-            now=NOW,
-            notifier=notifier,
         )
         asked_id = asked.id or 0
     with unit_of_work(engine) as session, pytest.raises(InvalidTransition):
         ask(
-            session,
+            work_in(session, now=NOW, notifier=SlackNotifier(session, now=NOW)),
             delegation_id=item,
             actor=ALICE.user_id,
             question="And which year?",
-            now=NOW,
-            notifier=SlackNotifier(session, now=NOW),
         )
     with unit_of_work(engine) as session:
         hand_to_bob(session, item)
     with unit_of_work(engine) as session, pytest.raises(InvalidTransition, match="reassign"):
         answer(
-            session,
+            work_in(
+                session, now=NOW, notifier=SlackNotifier(session, now=NOW), supervisor=SUPERVISOR
+            ),
             question_id=asked_id,
             actor=LEAD.user_id,
             reply="Q3",
-            now=NOW,
-            notifier=SlackNotifier(session, now=NOW),
-            supervisor=SUPERVISOR,
         )
 
 
@@ -117,23 +110,24 @@ def test_a_proposed_date_that_has_passed_cannot_be_approved(engine: Engine) -> N
     item = offer(engine)
     with unit_of_work(engine) as session:
         proposal = propose_due(
-            session,
+            work_in(session, now=NOW, supervisor=SUPERVISOR),
             delegation_id=item,
             actor=ALICE.user_id,
-            due_at=NOW + timedelta(hours=1),
+            day=date(2026, 11, 23),
+            at=time(10, 0),  # an hour from NOW, on Alice's clock (London, GMT)
             reason=None,
-            now=NOW,
-            notifier=SlackNotifier(session, now=NOW),
         )
         proposal_id = proposal.id or 0
     later = NOW + timedelta(hours=2)
     with unit_of_work(engine) as session, pytest.raises(InvalidTransition, match="has passed"):
         decide_due(
-            session,
+            work_in(
+                session,
+                now=later,
+                notifier=SlackNotifier(session, now=later),
+                supervisor=SUPERVISOR,
+            ),
             proposal_id=proposal_id,
             actor=LEAD.user_id,
             approve=True,
-            now=later,
-            notifier=SlackNotifier(session, now=later),
-            supervisor=SUPERVISOR,
         )

@@ -17,7 +17,7 @@ from bot.slack.outbox.notifier import SlackNotifier
 from storage.db import unit_of_work
 from storage.enums import Action, DelegationStatus, EventType
 from storage.models import Delegation, Event, OutboxMessage
-from tests.fakes import StaticDirectory
+from tests.fakes import StaticDirectory, work_in
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 LEAD, ALICE = Person("U0LEAD", tz="America/New_York"), Person("U0ALICE", tz="Europe/London")
@@ -27,14 +27,12 @@ SUPERVISOR = Supervisor(policy=SupervisionPolicy(), directory=StaticDirectory(LE
 def offer(engine: Engine, task: str = "Prepare the Q3 report", **kwargs: object) -> int:
     with unit_of_work(engine) as session:
         created = d.create_delegation(
-            session,
-            delegator=kwargs.pop("delegator", LEAD),  # type: ignore[arg-type]
-            assignee=kwargs.pop("assignee", ALICE),  # type: ignore[arg-type]
+            work_in(session, now=NOW, notifier=SlackNotifier(session, now=NOW)),
+            delegator=kwargs.pop("delegator", LEAD),
+            assignee=kwargs.pop("assignee", ALICE),
             task=task,
-            due_at=kwargs.pop("due_at", NOW + timedelta(days=4)),  # type: ignore[arg-type]
+            due_at=kwargs.pop("due_at", NOW + timedelta(days=4)),
             origin_channel_id="C0GENERAL",
-            now=NOW,
-            notifier=SlackNotifier(session, now=NOW),
         )
         assert created.id is not None
         return created.id
@@ -42,14 +40,16 @@ def offer(engine: Engine, task: str = "Prepare the Q3 report", **kwargs: object)
 
 def act(engine: Engine, action: Action, delegation_id: int, actor: str = ALICE.user_id) -> None:
     with unit_of_work(engine) as session:
-        notifier = SlackNotifier(session, now=NOW)
-        common = {"delegation_id": delegation_id, "actor": actor, "now": NOW, "notifier": notifier}
+        work = work_in(
+            session, now=NOW, notifier=SlackNotifier(session, now=NOW), supervisor=SUPERVISOR
+        )
+        common = {"delegation_id": delegation_id, "actor": actor}
         if action is Action.ACCEPT:
-            d.accept(session, supervisor=SUPERVISOR, **common)  # type: ignore[arg-type]
+            d.accept(work, **common)  # type: ignore[arg-type]
         elif action is Action.DECLINE:
-            d.decline(session, reason="busy", **common)  # type: ignore[arg-type]
+            d.decline(work, reason="busy", **common)  # type: ignore[arg-type]
         elif action is Action.COMPLETE:
-            d.complete(session, **common)  # type: ignore[arg-type]
+            d.complete(work, **common)  # type: ignore[arg-type]
 
 
 def rows(engine: Engine, model: type) -> list:  # type: ignore[type-arg]

@@ -27,7 +27,7 @@ from bot.slack.outbox.notifier import SlackNotifier
 from storage.db import unit_of_work
 from storage.enums import CheckinStatus
 from storage.models import Checkin, Escalation, Event, OutboxMessage
-from tests.fakes import StaticDirectory
+from tests.fakes import StaticDirectory, work_in
 
 MONDAY_9 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 LEAD, ALICE, CAROL, DAVE = "U0LEAD", "U0ALICE", "U0CAROL", "U0DAVE"
@@ -78,26 +78,25 @@ class World:
         self.supervisor = Supervisor(policy=policy, directory=StaticDirectory(*PEOPLE))
 
     @contextmanager
-    def work(self) -> Iterator[Work]:
-        now = self.clock.now()
+    def work(self, now: datetime | None = None) -> Iterator[Work]:
+        now = now or self.clock.now()
         with unit_of_work(self.engine) as session:
-            yield Work(session=session, notifier=SlackNotifier(session, now=now), now=now)
+            notifier = SlackNotifier(session, now=now)
+            yield Work(session=session, notifier=notifier, now=now, supervisor=self.supervisor)
 
     def tick(self) -> Any:
-        return tick(self.engine, self.work, now=self.clock.now(), supervisor=self.supervisor)
+        return tick(self.engine, self.work, now=self.clock.now())
 
     def offer(self, *, due_in: timedelta | None = None, assignee: str = ALICE) -> int:
         now = self.clock.now()
         with self.work() as unit:
             item = d.create_delegation(
-                unit.session,
+                unit,
                 delegator=Person(LEAD),
                 assignee=Person(assignee),
                 task="Ship it",
                 due_at=now + due_in if due_in else None,
                 origin_channel_id=None,
-                now=now,
-                notifier=unit.notifier,
                 accept_deadline_at=self.supervisor.deadline(
                     now, self.supervisor.policy.accept_timeout, assignee
                 ),
@@ -108,36 +107,28 @@ class World:
     def accept(self, item: int, assignee: str = ALICE) -> None:
         with self.work() as unit:
             d.accept(
-                unit.session,
+                unit,
                 delegation_id=item,
                 actor=assignee,
-                now=unit.now,
-                notifier=unit.notifier,
-                supervisor=self.supervisor,
             )
 
     def escalate(self, item: int, *, actor: str, note: str) -> None:
         """``actor`` presses Escalate on ``item`` and says ``note``."""
         with self.work() as unit:
             escalate_manually(
-                unit.session,
+                unit,
                 delegation_id=item,
                 actor=actor,
                 note=note,
-                now=unit.now,
-                supervisor=self.supervisor,
-                notifier=unit.notifier,
             )
 
     def acknowledge(self, escalation_id: int | None, *, actor: str) -> None:
         assert escalation_id is not None
         with self.work() as unit:
             acknowledge(
-                unit.session,
+                unit,
                 escalation_id=escalation_id,
                 actor=actor,
-                now=unit.now,
-                notifier=unit.notifier,
             )
 
     def escalations(self) -> list[tuple[int, str, str]]:
@@ -240,12 +231,9 @@ def test_an_acknowledgement_that_commits_first_wins_over_the_timeout(world: Worl
             world.acknowledge(escalation.id, actor=CAROL)
             notifier = SlackNotifier(climbing, now=step_at)
             moved = climb(
-                climbing,
+                work_in(climbing, now=step_at, notifier=notifier, supervisor=world.supervisor),
                 escalation_id=escalation.id,
                 expected_step_at=step_at,
-                now=step_at,
-                supervisor=world.supervisor,
-                notifier=notifier,
             )
             climbing.commit()
         finally:
@@ -254,12 +242,9 @@ def test_an_acknowledgement_that_commits_first_wins_over_the_timeout(world: Worl
         world.acknowledge(escalation.id, actor=CAROL)
         with world.work() as unit:
             moved = climb(
-                unit.session,
+                unit,
                 escalation_id=escalation.id,
                 expected_step_at=step_at,
-                now=step_at,
-                supervisor=world.supervisor,
-                notifier=unit.notifier,
             )
     assert moved is False
     assert world.escalations() == [(1, CAROL, "not_accepted")]
@@ -294,14 +279,11 @@ def test_an_answered_checkin_does_not_escalate(world: World) -> None:
         checkin = session.exec(select(Checkin)).one()
     with world.work() as unit:
         answer_checkin(
-            unit.session,
+            unit,
             checkin_id=checkin.id,
             actor=ALICE,
             status=CheckinStatus.ON_TRACK,
             note=None,
-            now=unit.now,
-            notifier=unit.notifier,
-            supervisor=world.supervisor,
         )
     world.at(MONDAY_9 + timedelta(days=1, hours=8))
     assert world.escalations() == []
@@ -315,14 +297,11 @@ def test_blocked_escalates_at_once(world: World) -> None:
         checkin = session.exec(select(Checkin)).one()
     with world.work() as unit:
         answer_checkin(
-            unit.session,
+            unit,
             checkin_id=checkin.id,
             actor=ALICE,
             status=CheckinStatus.BLOCKED,
             note="no access",
-            now=unit.now,
-            notifier=unit.notifier,
-            supervisor=world.supervisor,
         )
     assert world.escalations() == [(1, CAROL, "blocked")]
     assert world.escalation().note == "no access"
@@ -357,7 +336,9 @@ def test_closing_the_item_closes_its_escalation(world: World) -> None:
     world.escalate(item, actor=ALICE, note="help")
     with world.work() as unit:
         d.complete(
-            unit.session, delegation_id=item, actor=ALICE, now=unit.now, notifier=unit.notifier
+            unit,
+            delegation_id=item,
+            actor=ALICE,
         )
     world.at(MONDAY_9 + timedelta(days=5))
     assert world.escalations() == [(1, CAROL, "manual")]
@@ -415,13 +396,10 @@ def test_nothing_escalates_or_climbs_once_the_item_has_closed(world: World) -> N
         closed = get_delegation(unit.session, delegation_id=item)
         assert closed is not None
         started = start_escalation(
-            unit.session,
+            unit,
             delegation=closed,
             reason=EscalationReason.OVERDUE,
             actor="system",
-            now=unit.now,
             stalled_since=unit.now,
-            supervisor=world.supervisor,
-            notifier=unit.notifier,
         )
     assert started is None

@@ -16,7 +16,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.app.jobs import _run
+from bot.app.jobs import run_steps
 from bot.cli import main
 from bot.observability.logs import (
     ContextExecutor,
@@ -76,15 +76,15 @@ def test_a_failed_scheduled_step_is_logged_with_its_row_named_for_what_it_is(
     install_record_factory()
 
     @contextmanager
-    def work() -> Iterator[SimpleNamespace]:
+    def work(now: datetime | None = None) -> Iterator[SimpleNamespace]:
         yield SimpleNamespace(session=None, notifier=None)
 
     def broken(*_: object) -> bool:
         raise RuntimeError("boom")
 
     now = datetime(2026, 11, 23, 9, tzinfo=UTC)
-    _run(work, broken, [(7, now)], now, "delegation_id")  # type: ignore[arg-type]
-    _run(work, broken, [(8, now)], now, "checkin_id")  # type: ignore[arg-type]
+    run_steps(work, broken, [(7, now)], now, "delegation_id")  # type: ignore[arg-type]
+    run_steps(work, broken, [(8, now)], now, "checkin_id")  # type: ignore[arg-type]
 
     first, second = _records_about(caplog, "scheduled step failed")
     assert first.delegation_id == 7 and not hasattr(first, "checkin_id")

@@ -18,6 +18,7 @@ from bot.domain.ports import Person
 from sandbox.emulator import SlackEmulator
 from storage.models import OutboxMessage
 from tests.conftest import ALICE, LEAD, settings_for
+from tests.fakes import work_in
 
 
 def offer_and_watch(
@@ -35,14 +36,12 @@ def offer_and_watch(
     try:
         with steward.runtime.work() as work:
             delegation = create_delegation(
-                work.session,
+                work_in(work.session, now=work.now, notifier=work.notifier),
                 delegator=lead,
                 assignee=alice,
                 task="Prepare the Q3 report",
                 due_at=clock.now() + timedelta(days=3),
                 origin_channel_id="C0GENERAL",
-                now=work.now,
-                notifier=work.notifier,
             )
             [offer] = work.session.exec(
                 select(OutboxMessage)

@@ -4,11 +4,9 @@ delegator reassigning or cancelling. Buttons open forms; forms make one domain c
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from slack_sdk.models.views import View
 
 from bot.domain.changes import (
     check_can_propose,
@@ -18,11 +16,9 @@ from bot.domain.changes import (
     reassign,
 )
 from bot.domain.delegations import cancel
-from bot.domain.due_dates import due_from_picker
-from bot.domain.errors import BadInput, NotFound
+from bot.domain.errors import BadInput
 from bot.domain.intake import resolve_people
 from bot.domain.questions import answer, ask, check_can_ask, question_to_answer
-from bot.observability.logs import bind_log_ids
 from bot.slack.blocks.change_modals import (
     answer_modal,
     ask_modal,
@@ -30,190 +26,121 @@ from bot.slack.blocks.change_modals import (
     reassign_modal,
 )
 from bot.slack.errors import answers_errors
-from bot.slack.forms import (
-    button_id,
-    delegation_id_from_metadata,
-    picked_date,
-    picked_time,
-    picked_user,
-    written,
-)
+from bot.slack.forms import picked_date, picked_time, picked_user, written
 from bot.slack.ids import ActionId, BlockId, CallbackId
+from bot.slack.payloads import Click, Submission
 from bot.slack.runtime import Runtime
-from storage.db import reading
+
+Guard = Callable[[Callable[..., None]], Callable[..., None]]
 
 
 def register(app: App, runtime: Runtime) -> None:
     guarded = answers_errors(runtime)
+    _questions(app, runtime, guarded)
+    _due_dates(app, runtime, guarded)
+    _delegators_changes(app, runtime, guarded)
 
-    def open_form(body: dict[str, Any], client: WebClient, view: View) -> None:
-        client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    # -- the assignee asks, the delegator answers ----------------------------------------
+def _questions(app: App, runtime: Runtime, guarded: Guard) -> None:
+    """The assignee asks, the delegator answers."""
+
     @app.action(ActionId.ASK_QUESTION)
     @guarded
-    def on_ask(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+    def on_ask(ack: Ack, click: Click, client: WebClient) -> None:
         ack()
-        with reading(runtime.engine) as session:
-            delegation = check_can_ask(
-                session, delegation_id=_delegation_id(action), actor=_user(body)
-            )
-        open_form(body, client, ask_modal(delegation))
+        with runtime.reading() as session:
+            item = check_can_ask(session, delegation_id=click.delegation(), actor=click.actor)
+        client.views_open(trigger_id=click.trigger_id, view=ask_modal(item))
 
     @app.view(CallbackId.QUESTION_MODAL)
-    def on_question(ack: Ack, body: dict[str, Any]) -> None:
-        with runtime.work() as work:
-            ask(
-                work.session,
-                delegation_id=_metadata_id(body),
-                actor=_user(body),
-                question=written(body, BlockId.QUESTION, ActionId.QUESTION_INPUT) or "",
-                now=work.now,
-                notifier=work.notifier,
-            )
+    def on_question(ack: Ack, submission: Submission) -> None:
+        question = written(submission.body, BlockId.QUESTION, ActionId.QUESTION_INPUT) or ""
+        runtime.run(ask, delegation_id=submission.item(), actor=submission.actor, question=question)
         ack()
 
     @app.action(ActionId.ANSWER_QUESTION)
     @guarded
-    def on_answer_clicked(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
-    ) -> None:
+    def on_answer_clicked(ack: Ack, click: Click, client: WebClient) -> None:
         ack()
-        with reading(runtime.engine) as session:
-            asked, delegation = question_to_answer(
-                session, question_id=button_id(action, of="a question"), actor=_user(body)
+        with runtime.reading() as session:
+            asked, item = question_to_answer(
+                session, question_id=click.question(), actor=click.actor
             )
-        open_form(body, client, answer_modal(delegation, asked))
+        client.views_open(trigger_id=click.trigger_id, view=answer_modal(item, asked))
 
     @app.view(CallbackId.ANSWER_MODAL)
-    def on_answer(ack: Ack, body: dict[str, Any]) -> None:
-        with runtime.work() as work:
-            answer(
-                work.session,
-                question_id=_metadata_id(body),
-                actor=_user(body),
-                reply=written(body, BlockId.ANSWER, ActionId.ANSWER_INPUT) or "",
-                now=work.now,
-                notifier=work.notifier,
-                supervisor=runtime.supervisor,
-            )
+    def on_answer(ack: Ack, submission: Submission) -> None:
+        reply = written(submission.body, BlockId.ANSWER, ActionId.ANSWER_INPUT) or ""
+        runtime.run(answer, question_id=submission.item(), actor=submission.actor, reply=reply)
         ack()
 
-    # -- a new due date, proposed and decided ---------------------------------------------
+
+def _due_dates(app: App, runtime: Runtime, guarded: Guard) -> None:
+    """A new due date, proposed by the assignee and decided by the delegator."""
+
     @app.action(ActionId.PROPOSE_DUE)
     @guarded
-    def on_propose(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
-    ) -> None:
+    def on_propose(ack: Ack, click: Click, client: WebClient) -> None:
         ack()
-        with reading(runtime.engine) as session:
-            delegation = check_can_propose(
-                session, delegation_id=_delegation_id(action), actor=_user(body)
-            )
-        open_form(body, client, propose_due_modal(delegation))
+        with runtime.reading() as session:
+            item = check_can_propose(session, delegation_id=click.delegation(), actor=click.actor)
+        client.views_open(trigger_id=click.trigger_id, view=propose_due_modal(item))
 
     @app.view(CallbackId.PROPOSE_DUE_MODAL)
-    def on_proposed(ack: Ack, body: dict[str, Any]) -> None:
-        day = picked_date(body, BlockId.DUE_DATE, ActionId.DUE_DATE_INPUT)
-        if day is None:
-            raise BadInput("Pick a date.", field="due")
-        user = _user(body)
-        due_at = due_from_picker(
-            day,
-            picked_time(body, BlockId.DUE_TIME, ActionId.DUE_TIME_INPUT),
-            tz=runtime.directory.known_tz(user),
-            default_time=runtime.settings.policy.default_due_time,
+    def on_proposed(ack: Ack, submission: Submission) -> None:
+        form = submission.body
+        runtime.run(
+            propose_due,
+            delegation_id=submission.item(),
+            actor=submission.actor,
+            day=picked_date(form, BlockId.DUE_DATE, ActionId.DUE_DATE_INPUT),
+            at=picked_time(form, BlockId.DUE_TIME, ActionId.DUE_TIME_INPUT),
+            reason=written(form, BlockId.DUE_REASON, ActionId.DUE_REASON_INPUT),
         )
-        with runtime.work() as work:
-            propose_due(
-                work.session,
-                delegation_id=_metadata_id(body),
-                actor=user,
-                due_at=due_at,
-                reason=written(body, BlockId.DUE_REASON, ActionId.DUE_REASON_INPUT),
-                now=work.now,
-                notifier=work.notifier,
-            )
         ack()
 
     def on_decision(approve: bool) -> Callable[..., None]:
-        def decide(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        def decide(ack: Ack, click: Click) -> None:
             ack()
-            with runtime.work() as work:
-                decide_due(
-                    work.session,
-                    proposal_id=button_id(action, of="a proposal"),
-                    actor=_user(body),
-                    approve=approve,
-                    now=work.now,
-                    notifier=work.notifier,
-                    supervisor=runtime.supervisor,
-                )
+            runtime.run(
+                decide_due, proposal_id=click.proposal(), actor=click.actor, approve=approve
+            )
 
         return guarded(decide)
 
     app.action(ActionId.APPROVE_DUE)(on_decision(approve=True))
     app.action(ActionId.REJECT_DUE)(on_decision(approve=False))
 
-    # -- the delegator reassigns or cancels -----------------------------------------------
+
+def _delegators_changes(app: App, runtime: Runtime, guarded: Guard) -> None:
+    """The delegator reassigns or cancels."""
+
     @app.action(ActionId.REASSIGN)
     @guarded
-    def on_reassign(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
-    ) -> None:
+    def on_reassign(ack: Ack, click: Click, client: WebClient) -> None:
         ack()
-        with reading(runtime.engine) as session:
-            delegation = check_can_reassign(
-                session, delegation_id=_delegation_id(action), actor=_user(body)
-            )
-        open_form(body, client, reassign_modal(delegation))
+        with runtime.reading() as session:
+            item = check_can_reassign(session, delegation_id=click.delegation(), actor=click.actor)
+        client.views_open(trigger_id=click.trigger_id, view=reassign_modal(item))
 
     @app.view(CallbackId.REASSIGN_MODAL)
-    def on_reassigned(ack: Ack, body: dict[str, Any]) -> None:
-        chosen = picked_user(body, BlockId.REASSIGN_TO, ActionId.REASSIGN_INPUT)
+    def on_reassigned(ack: Ack, submission: Submission) -> None:
+        chosen = picked_user(submission.body, BlockId.REASSIGN_TO, ActionId.REASSIGN_INPUT)
         if chosen is None:
             raise BadInput("Choose who should do it instead.", field="assignee")
-        people = resolve_people(runtime.directory, delegator_id=_user(body), assignee_id=chosen)
-        with runtime.work() as work:
-            reassign(
-                work.session,
-                delegation_id=_metadata_id(body),
-                actor=_user(body),
-                new_assignee=people.assignee,
-                now=work.now,
-                notifier=work.notifier,
-                supervisor=runtime.supervisor,
-            )
+        people = resolve_people(
+            runtime.directory, delegator_id=submission.actor, assignee_id=chosen
+        )
+        runtime.run(
+            reassign,
+            delegation_id=submission.item(),
+            actor=submission.actor,
+            new_assignee=people.assignee,
+        )
         ack()
 
     @app.action(ActionId.CANCEL)
     @guarded
-    def on_cancel(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+    def on_cancel(ack: Ack, click: Click) -> None:
         ack()
-        with runtime.work() as work:
-            cancel(
-                work.session,
-                delegation_id=_delegation_id(action),
-                actor=_user(body),
-                now=work.now,
-                notifier=work.notifier,
-            )
-
-
-def _delegation_id(action: dict[str, Any]) -> int:
-    """The delegation a button carries, also named on every log line from here on."""
-    delegation_id = button_id(action, of="a delegation")
-    bind_log_ids(delegation_id=delegation_id)
-    return delegation_id
-
-
-def _user(body: dict[str, Any]) -> str:
-    user = body.get("user")
-    return str(user.get("id", "")) if isinstance(user, dict) else ""
-
-
-def _metadata_id(body: dict[str, Any]) -> int:
-    number = delegation_id_from_metadata(body)
-    if number is None:
-        raise NotFound("This form no longer points at anything I know.")
-    return number
+        runtime.run(cancel, delegation_id=click.delegation(), actor=click.actor)
