@@ -16,6 +16,7 @@ import requests
 
 from sandbox.emulator import SlackEmulator
 from tests.conftest import ALICE, BOT_TOKEN, Running
+from tests.waiting import eventually
 
 
 def steward(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -204,18 +205,17 @@ def test_serve_over_http_exits_on_ctrl_c(
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 20
-        while True:  # serving: the health check answers
-            try:
-                if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline, "steward serve --http never answered"
-            time.sleep(0.1)
+        eventually(lambda: _healthy(port), what="steward serve --http answering /healthz")
         process.send_signal(signal.SIGINT)
         process.wait(10)  # the server's worker threads must not keep the process alive
     finally:
         if process.poll() is None:
             process.kill()
             process.wait(10)
+
+
+def _healthy(port: str) -> bool:
+    try:
+        return requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok
+    except requests.ConnectionError:
+        return False

@@ -10,10 +10,9 @@ from bot.domain import delegations as d
 from bot.domain.ports import Person
 from bot.domain.supervision import SupervisionPolicy, Supervisor
 from bot.domain.working_hours import WorkingWindow
-from bot.slack.outbox.notifier import SlackNotifier
 from storage.db import unit_of_work
 from storage.delegations import get_delegation
-from tests.fakes import work_in
+from tests.fakes import RecordingNotifier, work_in
 
 START = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)  # a Monday
 LEAD, ALICE = Person("U0LEAD", tz="UTC"), Person("U0ALICE", tz="UTC")
@@ -29,7 +28,7 @@ def supervisor(adaptive: bool) -> Supervisor:
 
 def accepted_item(engine: Engine, now: datetime, sup: Supervisor, due_in: timedelta) -> int:
     with unit_of_work(engine) as session:
-        notifier = SlackNotifier(session, now=now)
+        notifier = RecordingNotifier()
         item = d.create_delegation(
             work_in(session, now=now, notifier=notifier),
             delegator=LEAD,
@@ -50,7 +49,7 @@ def accepted_item(engine: Engine, now: datetime, sup: Supervisor, due_in: timede
 def finish(engine: Engine, delegation_id: int, now: datetime) -> None:
     with unit_of_work(engine) as session:
         d.complete(
-            work_in(session, now=now, notifier=SlackNotifier(session, now=now)),
+            work_in(session, now=now),
             delegation_id=delegation_id,
             actor=ALICE.user_id,
         )

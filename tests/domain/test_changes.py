@@ -14,20 +14,19 @@ from bot.domain.errors import InvalidTransition
 from bot.domain.ports import Person
 from bot.domain.questions import answer, ask
 from bot.domain.transitions import transition
-from bot.slack.outbox.notifier import SlackNotifier
 from storage.checkins import add_checkin
 from storage.db import unit_of_work
 from storage.enums import Action
 from storage.models import Checkin, Delegation
 from tests.domain.test_delegations import ALICE, LEAD, NOW, SUPERVISOR, act, offer
-from tests.fakes import work_in
+from tests.fakes import RecordingNotifier, work_in
 
 BOB = Person("U0BOB", tz="America/Los_Angeles")
 
 
 def hand_to_bob(session: Session, delegation_id: int) -> None:
     reassign(
-        work_in(session, now=NOW, notifier=SlackNotifier(session, now=NOW), supervisor=SUPERVISOR),
+        work_in(session, now=NOW, supervisor=SUPERVISOR),
         delegation_id=delegation_id,
         actor=LEAD.user_id,
         new_assignee=BOB,
@@ -78,7 +77,7 @@ def test_a_reassignment_stops_the_old_assignees_checkins_and_overdue_state(
 def test_one_open_question_and_no_answer_after_a_reassignment(engine: Engine) -> None:
     item = offer(engine)
     with unit_of_work(engine) as session:
-        notifier = SlackNotifier(session, now=NOW)
+        notifier = RecordingNotifier()
         asked = ask(
             work_in(session, now=NOW, notifier=notifier),
             delegation_id=item,
@@ -88,7 +87,7 @@ def test_one_open_question_and_no_answer_after_a_reassignment(engine: Engine) ->
         asked_id = asked.id or 0
     with unit_of_work(engine) as session, pytest.raises(InvalidTransition):
         ask(
-            work_in(session, now=NOW, notifier=SlackNotifier(session, now=NOW)),
+            work_in(session, now=NOW),
             delegation_id=item,
             actor=ALICE.user_id,
             question="And which year?",
@@ -97,9 +96,7 @@ def test_one_open_question_and_no_answer_after_a_reassignment(engine: Engine) ->
         hand_to_bob(session, item)
     with unit_of_work(engine) as session, pytest.raises(InvalidTransition, match="reassign"):
         answer(
-            work_in(
-                session, now=NOW, notifier=SlackNotifier(session, now=NOW), supervisor=SUPERVISOR
-            ),
+            work_in(session, now=NOW, supervisor=SUPERVISOR),
             question_id=asked_id,
             actor=LEAD.user_id,
             reply="Q3",
@@ -124,7 +121,6 @@ def test_a_proposed_date_that_has_passed_cannot_be_approved(engine: Engine) -> N
             work_in(
                 session,
                 now=later,
-                notifier=SlackNotifier(session, now=later),
                 supervisor=SUPERVISOR,
             ),
             proposal_id=proposal_id,

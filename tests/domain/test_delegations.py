@@ -13,21 +13,25 @@ from bot.domain.errors import BadInput, InvalidTransition, NotAllowed, NotFound
 from bot.domain.ports import Person
 from bot.domain.supervision import SupervisionPolicy, Supervisor
 from bot.domain.transitions import TRANSITIONS, transition
-from bot.slack.outbox.notifier import SlackNotifier
 from storage.db import unit_of_work
 from storage.enums import Action, DelegationStatus, EventType
-from storage.models import Delegation, Event, OutboxMessage
-from tests.fakes import StaticDirectory, work_in
+from storage.models import Delegation, Event
+from tests.fakes import RecordingNotifier, StaticDirectory, work_in
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 LEAD, ALICE = Person("U0LEAD", tz="America/New_York"), Person("U0ALICE", tz="Europe/London")
 SUPERVISOR = Supervisor(policy=SupervisionPolicy(), directory=StaticDirectory(LEAD, ALICE))
 
 
-def offer(engine: Engine, task: str = "Prepare the Q3 report", **kwargs: object) -> int:
+def offer(
+    engine: Engine,
+    task: str = "Prepare the Q3 report",
+    notifier: RecordingNotifier | None = None,
+    **kwargs: object,
+) -> int:
     with unit_of_work(engine) as session:
         created = d.create_delegation(
-            work_in(session, now=NOW, notifier=SlackNotifier(session, now=NOW)),
+            work_in(session, now=NOW, notifier=notifier),
             delegator=kwargs.pop("delegator", LEAD),
             assignee=kwargs.pop("assignee", ALICE),
             task=task,
@@ -38,11 +42,15 @@ def offer(engine: Engine, task: str = "Prepare the Q3 report", **kwargs: object)
         return created.id
 
 
-def act(engine: Engine, action: Action, delegation_id: int, actor: str = ALICE.user_id) -> None:
+def act(
+    engine: Engine,
+    action: Action,
+    delegation_id: int,
+    actor: str = ALICE.user_id,
+    notifier: RecordingNotifier | None = None,
+) -> None:
     with unit_of_work(engine) as session:
-        work = work_in(
-            session, now=NOW, notifier=SlackNotifier(session, now=NOW), supervisor=SUPERVISOR
-        )
+        work = work_in(session, now=NOW, notifier=notifier, supervisor=SUPERVISOR)
         common = {"delegation_id": delegation_id, "actor": actor}
         if action is Action.ACCEPT:
             d.accept(work, **common)  # type: ignore[arg-type]
@@ -69,19 +77,17 @@ def test_transition_table_covers_every_action() -> None:
     assert len({rule.event for rule in TRANSITIONS.values()}) == len(TRANSITIONS)
 
 
-def test_offer_writes_the_row_the_event_and_the_dm_together(engine: Engine) -> None:
-    delegation_id = offer(engine)
+def test_offer_writes_the_row_and_the_event_and_offers_it_to_the_assignee(
+    engine: Engine,
+) -> None:
+    told = RecordingNotifier()
+    delegation_id = offer(engine, notifier=told)
     [delegation] = rows(engine, Delegation)
     assert delegation.status == DelegationStatus.OFFERED
     assert delegation.due_at == NOW + timedelta(days=4)
     [event] = rows(engine, Event)
     assert (event.type, event.actor, event.delegation_id) == ("created", "U0LEAD", delegation_id)
-    messages = rows(engine, OutboxMessage)
-    [message] = [m for m in messages if m.kind != "home"]
-    assert (message.kind, message.recipient, message.status) == ("post", "U0ALICE", "pending")
-    # and both people's App Home is refreshed once it is delivered
-    homes = sorted(m.recipient for m in messages if m.kind == "home")
-    assert homes == ["home:U0ALICE", "home:U0LEAD"]
+    assert [(entry.what, entry.delegation_id) for entry in told.told] == [("offer", delegation_id)]
 
 
 @pytest.mark.parametrize(
@@ -117,17 +123,12 @@ def test_illegal_transitions_raise_and_change_nothing(engine: Engine, path: list
     *legal, illegal = path
     for action in legal:
         act(engine, action, delegation_id)
-    before = (
-        [(e.type, e.id) for e in rows(engine, Event)],
-        [m.id for m in rows(engine, OutboxMessage)],
-    )
+    before = [(e.type, e.id) for e in rows(engine, Event)]
+    refused = RecordingNotifier()
     with pytest.raises(InvalidTransition):
-        act(engine, illegal, delegation_id)
-    after = (
-        [(e.type, e.id) for e in rows(engine, Event)],
-        [m.id for m in rows(engine, OutboxMessage)],
-    )
-    assert before == after
+        act(engine, illegal, delegation_id, notifier=refused)
+    assert [(e.type, e.id) for e in rows(engine, Event)] == before
+    assert refused.told == []  # nobody is told of a change that did not happen
 
 
 def test_only_the_assignee_may_answer(engine: Engine) -> None:
@@ -158,11 +159,12 @@ def test_unknown_item(engine: Engine) -> None:
 def test_refused_offers_write_nothing(engine: Engine, kwargs: dict, field: str) -> None:  # type: ignore[type-arg]
     kwargs = dict(kwargs)  # parametrize shares the dict between backends
     task = kwargs.pop("task", "A task")
+    told = RecordingNotifier()
     with pytest.raises(BadInput) as raised:
-        offer(engine, task, **kwargs)
+        offer(engine, task, notifier=told, **kwargs)
     assert raised.value.field == field
     assert rows(engine, Delegation) == [] and rows(engine, Event) == []
-    assert rows(engine, OutboxMessage) == []
+    assert told.told == []
 
 
 def test_two_sessions_racing_one_wins(engine: Engine) -> None:

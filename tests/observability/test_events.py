@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from typing import Any
 
 import requests
@@ -14,6 +13,7 @@ from bot.app.wiring import Steward, assemble
 from tests.conftest import ALICE, Running, settings_for
 from tests.observability.conftest import event_callback, scrape, serving, value
 from tests.slack_requests import SlackSender
+from tests.waiting import eventually
 
 # A real event type Steward does not handle itself, so the test's listener gets them all.
 EVENT_TYPE = "reaction_added"
@@ -33,12 +33,12 @@ class Seen:
             with self._lock:
                 self.ids.append(body["event_id"])
 
-    def wait_for(self, count: int) -> list[str]:
-        deadline = time.monotonic() + 5
-        while len(self.ids) < count:
-            assert time.monotonic() < deadline, self.ids
-            time.sleep(0.01)
-        time.sleep(0.2)  # time for a wrongly dispatched duplicate to show up too
+    def settled(self, count: int, steward: Steward) -> list[str]:
+        """The ids seen once ``count`` have arrived and every listener the app was given
+        has finished: a duplicate wrongly dispatched would be among them by then (each
+        request was answered, so its listener was submitted, before this is called)."""
+        eventually(lambda: len(self.ids) >= count, what=f"{count} events", explain=str)
+        steward.listeners.shutdown(wait=True)
         with self._lock:
             return list(self.ids)
 
@@ -57,12 +57,12 @@ def test_a_retried_event_is_processed_once(running: Running) -> None:
     seen.listen_on(running.steward)
 
     assert _send(running.sender, "Ev0001").status_code == 200
-    assert seen.wait_for(1) == ["Ev0001"]
+    assert eventually(lambda: list(seen.ids), what="the first event") == ["Ev0001"]
     for attempt in (1, 2, 3):
         assert _send(running.sender, "Ev0001", retry=attempt).status_code == 200
     assert _send(running.sender, "Ev0002").status_code == 200
 
-    assert seen.wait_for(2) == ["Ev0001", "Ev0002"]
+    assert seen.settled(2, running.steward) == ["Ev0001", "Ev0002"]
     samples = scrape(running.base_url)
     assert value(samples, "steward_slack_duplicate_events_total", retry_reason="http_timeout") == 3
     assert (
@@ -89,8 +89,8 @@ def test_a_retry_reaching_another_replica_is_not_processed_again(running: Runnin
         assert _send(other_sender, "Ev0100", retry=1).status_code == 200
         assert _send(other_sender, "Ev0101").status_code == 200
 
-        assert first.wait_for(1) == ["Ev0100"]
-        assert second.wait_for(1) == ["Ev0101"]
+        assert first.settled(1, running.steward) == ["Ev0100"]
+        assert second.settled(1, other) == ["Ev0101"]
 
 
 def test_a_url_verification_is_answered_and_never_deduplicated(running: Running) -> None:

@@ -7,7 +7,6 @@ import json
 import logging
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -29,6 +28,7 @@ from bot.observability.logs import (
 )
 from bot.slack.ids import ActionId
 from tests.conftest import ALICE, BOB, Running
+from tests.waiting import eventually
 
 
 def _records_about(caplog: pytest.LogCaptureFixture, text: str) -> list[logging.LogRecord]:
@@ -41,12 +41,11 @@ def test_a_parked_message_is_logged_with_its_delegation(
     running.slack.add_channel_not_found(running.slack.dm_channel_for(ALICE))
     running.delegate(f"<@{ALICE}> Prepare the Q3 report")
     delegation_id = running.events()[0]["delegation_id"]
-    deadline = time.monotonic() + 10
-    while not _records_about(caplog, "parked outbox message"):
-        assert time.monotonic() < deadline, running.slack.summary()
-        time.sleep(0.02)
-
-    [record] = _records_about(caplog, "parked outbox message")
+    [record] = eventually(
+        lambda: _records_about(caplog, "parked outbox message"),
+        what="the parked message logged",
+        explain=running.slack.summary,
+    )
     assert record.delegation_id == delegation_id
     assert f"delegation={delegation_id}:" in TextFormatter().format(record)
 
@@ -58,12 +57,9 @@ def test_a_refused_click_is_logged_with_the_delegation_on_the_button(
     running.delegate(f"<@{ALICE}> Prepare the Q3 report")
     _, value = running.offer_to(ALICE)
     running.click(BOB, ActionId.ACCEPT, value)  # not Bob's to accept
-    deadline = time.monotonic() + 5
-    while not _records_about(caplog, "refused block_actions"):
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
-
-    [record] = _records_about(caplog, "refused block_actions")
+    [record] = eventually(
+        lambda: _records_about(caplog, "refused block_actions"), what="the refusal logged"
+    )
     assert record.delegation_id == int(value)
     line = json.loads(JsonFormatter().format(record))
     assert line["delegation_id"] == int(value)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 from bot.observability.metrics import failure_reason
 from bot.slack.ids import ActionId
 from tests.conftest import ALICE, BOB, LEAD, Running
-from tests.observability.conftest import scrape, total, value
+from tests.observability.conftest import Samples, scrape, total, value
+from tests.waiting import eventually
 
 EVENTS = "/slack/events"
 
@@ -65,11 +65,15 @@ def test_requests_deliveries_and_ticks_are_counted(running: Running) -> None:
     assert value(samples, "steward_slack_deliveries_total", method="chat.update") >= 1
     assert value(samples, "steward_scheduler_tick_duration_seconds_count") == 1
     assert value(samples, "steward_database_up") == 1
-    deadline = time.monotonic() + 10
-    while value(samples, "steward_outbox_pending"):  # delivery runs beside the requests
-        assert time.monotonic() < deadline, running.slack.summary()
-        time.sleep(0.05)
-        samples = scrape(running.base_url)
+    samples = eventually(  # delivery runs beside the requests
+        lambda: (
+            (fresh := scrape(running.base_url))
+            and not value(fresh, "steward_outbox_pending")
+            and fresh
+        ),
+        what="the outbox delivered",
+        explain=running.slack.summary,
+    )
     assert value(samples, "steward_outbox_oldest_pending_age_seconds") == 0
 
 
@@ -94,10 +98,11 @@ def test_a_view_and_a_bad_signature_are_labelled(running: Running) -> None:
 def test_the_outbox_depth_age_and_failures_are_read_at_scrape_time(running: Running) -> None:
     running.slack.fail_next("chat.postMessage", error="internal_error", times=20)
     running.delegate(f"<@{ALICE}> Prepare the Q3 report")
-    deadline = time.monotonic() + 10
-    while not total(scrape(running.base_url), "steward_slack_delivery_failures_total"):
-        assert time.monotonic() < deadline, running.slack.summary()
-        time.sleep(0.05)
+    eventually(
+        lambda: total(scrape(running.base_url), "steward_slack_delivery_failures_total"),
+        what="a failed delivery counted",
+        explain=running.slack.summary,
+    )
     running.clock.advance(timedelta(seconds=90))
 
     samples = scrape(running.base_url)
@@ -118,10 +123,11 @@ def test_the_outbox_depth_age_and_failures_are_read_at_scrape_time(running: Runn
 def test_a_parked_message_is_counted_by_reason_and_in_the_queue(running: Running) -> None:
     running.slack.add_channel_not_found(running.slack.dm_channel_for(ALICE))
     running.delegate(f"<@{ALICE}> Prepare the Q3 report")
-    deadline = time.monotonic() + 10
-    while value(scrape(running.base_url), "steward_outbox_parked") < 1:
-        assert time.monotonic() < deadline, running.slack.summary()
-        time.sleep(0.05)
+    eventually(
+        lambda: value(scrape(running.base_url), "steward_outbox_parked") >= 1,
+        what="a parked message counted",
+        explain=running.slack.summary,
+    )
 
     samples = scrape(running.base_url)
     assert (
@@ -146,3 +152,8 @@ def test_failure_reasons_are_a_bounded_set() -> None:
     assert failure_reason("chart upload: missing_scope") == "missing_scope"
     assert failure_reason("URLError(ConnectionRefusedError(111, 'refused'))") == "URLError"
     assert failure_reason("the message to update was never posted") == "other"
+
+
+def _delivered(samples: Samples) -> Samples | None:
+    """The samples if nothing is pending in the outbox, else None."""
+    return None if value(samples, "steward_outbox_pending") else samples

@@ -13,8 +13,7 @@ import socket
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -28,6 +27,7 @@ from storage.db import make_engine, upgrade
 from tests.conftest import BOT_TOKEN, POSTGRES_URL, SIGNING_SECRET, _postgres_schema_url
 from tests.conftest import seed_people as seed_test_people
 from tests.slack_requests import SlackSender
+from tests.waiting import eventually
 
 REPO = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
@@ -70,25 +70,6 @@ class WatchedSlack(SlackEmulator):
         """The calls and the response_url posts recorded so far, each in arrival order."""
         with self._lock:
             return list(self.calls), list(self.responses)
-
-
-def wait_until(
-    probe: Callable[[], T | None],
-    *,
-    timeout: float,
-    what: str,
-    explain: Callable[[], str] = lambda: "",
-    every: float = 0.05,
-) -> T:
-    """Poll ``probe`` until it returns something truthy; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = probe()
-        if found:
-            return found
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"waited {timeout}s for {what}\n{explain()}")
-        time.sleep(every)
 
 
 def free_port() -> int:
@@ -144,7 +125,7 @@ class Replica:
             except requests.RequestException:
                 return False
 
-        wait_until(
+        eventually(
             healthy, timeout=timeout, what=f"{self.name} to answer /healthz", explain=self.tail
         )
         return self

@@ -30,8 +30,9 @@ from tests.replicas.checks import (
     summary,
     undelivered,
 )
-from tests.replicas.conftest import Cluster, WatchedSlack, wait_until
+from tests.replicas.conftest import Cluster, WatchedSlack
 from tests.replicas.locks import RowLocks
+from tests.waiting import eventually
 
 LEASE_SECONDS = 3.0
 ASSIGNEES = [f"U0W{number:02d}" for number in range(40)]  # at most ~5 posts a channel
@@ -71,7 +72,7 @@ def test_killed_mid_tick_the_restart_sends_every_checkin_once(
     stuck = sorted(slots)[items // 2]
     with RowLocks(db, table="delegations", ids=[stuck]) as lock:
         first = cluster.replica("replica-a", lease_seconds=LEASE_SECONDS).start()
-        wait_until(
+        eventually(
             lambda: lock.waiting() and count(db, Checkin) == items // 2,
             timeout=30,
             what="replica A's tick to wait on the locked item",
@@ -89,7 +90,7 @@ def test_killed_mid_tick_the_restart_sends_every_checkin_once(
     assert still_due == items - done
 
     second = cluster.replica("replica-b", lease_seconds=LEASE_SECONDS).start()
-    wait_until(
+    eventually(
         lambda: len(events_of(db, "checkin_sent")) == items and undelivered(db) == 0,
         timeout=45,
         what="every check-in to be sent after the restart",
@@ -118,7 +119,7 @@ def test_killed_mid_delivery_the_other_replica_takes_over_after_the_lease(
     first = cluster.replica("replica-a", lease_seconds=LEASE_SECONDS).start()
     second = cluster.replica("replica-b", lease_seconds=LEASE_SECONDS).start()
     # Each replica delivers one message at a time: two in flight means each has one.
-    wait_until(
+    eventually(
         lambda: slack.in_flight("chat.postMessage") == 2,
         timeout=30,
         what="both replicas to be waiting on Slack",
@@ -129,7 +130,7 @@ def test_killed_mid_delivery_the_other_replica_takes_over_after_the_lease(
     claimed = in_flight(db)
     assert claimed, "nothing was in flight"
 
-    wait_until(
+    eventually(
         all_delivered(db),
         timeout=30,
         what="the other replica to deliver everything",
@@ -170,7 +171,7 @@ def test_killed_mid_request_nothing_is_half_done(
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         futures = [pool.submit(delegate, number) for number in range(len(newcomers))]
-        wait_until(
+        eventually(
             lambda: sum(f.done() for f in futures) >= 4 and slack.in_flight("users.info") >= 2,
             timeout=30,
             what="requests answered and others still in flight",
@@ -191,7 +192,7 @@ def test_killed_mid_request_nothing_is_half_done(
         assert tasks.count(f"Crash request {number:02d}") <= 1
     assert len(events_of(db, "created")) == len(tasks)
 
-    wait_until(
+    eventually(
         all_delivered(db),
         timeout=30,
         what="the other replica to deliver the offers",
@@ -230,7 +231,7 @@ def test_accept_clicked_twice_across_replicas_and_a_crash_counts_once(
     for number, user in enumerate(people):
         answer = to_second.command(f"<@{user}> Click task {number:02d}", user_id=leads[number])
         assert "Offered to" in answer.text, answer.text
-    wait_until(
+    eventually(
         all_delivered(db),
         timeout=30,
         what="the offers to be delivered",
@@ -252,13 +253,13 @@ def test_accept_clicked_twice_across_replicas_and_a_crash_counts_once(
             pairs = [(replica, user) for user in racing for replica in (0, 1)]
             acks = list(pool.map(lambda pair: click(*pair), pairs))
         assert all(ack.status_code == 200 for ack in acks)
-        wait_until(
+        eventually(
             lambda: lock.waiting() == len(pairs),
             timeout=30,
             what="both replicas to be writing every racing item",
             explain=cluster.explain,
         )
-    wait_until(
+    eventually(
         lambda: len(events_of(db, "accepted")) == len(racing),
         timeout=30,
         what="the racing items to be accepted",
@@ -273,7 +274,7 @@ def test_accept_clicked_twice_across_replicas_and_a_crash_counts_once(
         with ThreadPoolExecutor(max_workers=8) as pool:
             acks = list(pool.map(lambda user: click(0, user), crashing))
         assert all(ack.status_code == 200 for ack in acks)
-        wait_until(
+        eventually(
             lambda: (
                 lock.waiting() == len(held)
                 and len(events_of(db, "accepted")) == len(racing) + len(crashing) - len(held)
@@ -289,7 +290,7 @@ def test_accept_clicked_twice_across_replicas_and_a_crash_counts_once(
     for user in people:
         assert click(1, user).status_code == 200
     first.start().wait_ready()
-    wait_until(
+    eventually(
         lambda: len(events_of(db, "accepted")) == len(people) and undelivered(db) == 0,
         timeout=30,
         what="every item to be accepted and every message delivered",

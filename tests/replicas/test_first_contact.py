@@ -21,8 +21,9 @@ from sqlmodel import Session
 from storage.slack_cache import save_user
 from tests.replicas import seed
 from tests.replicas.checks import assert_delivered_exactly_once, outbox, undelivered
-from tests.replicas.conftest import Cluster, WatchedSlack, wait_until
+from tests.replicas.conftest import Cluster, WatchedSlack
 from tests.replicas.locks import blocked_by
+from tests.waiting import eventually
 
 NEWCOMER, ASSIGNEE = "U0FIRST", "U0TEAM1"
 
@@ -57,7 +58,7 @@ def test_a_request_from_a_person_another_replica_is_remembering_succeeds(
     with ThreadPoolExecutor(max_workers=1) as pool:
         with remembered_elsewhere(db, NEWCOMER) as waiting:
             request = pool.submit(sender.command, f"<@{ASSIGNEE}> Hello", user_id=NEWCOMER)
-            wait_until(waiting, timeout=20, what="the replica to wait on the row")
+            eventually(waiting, timeout=20, what="the replica to wait on the row")
         answer = request.result(timeout=20)
     assert f"Offered to <@{ASSIGNEE}>" in answer.text, answer.text
 
@@ -69,8 +70,8 @@ def test_a_message_to_a_person_another_replica_is_remembering_is_delivered(
     seed.pending_messages(db, recipients=[NEWCOMER], per_recipient=1, now=datetime.now(UTC))
     with remembered_elsewhere(db, NEWCOMER) as waiting:
         cluster.replica("replica-a").start()
-        wait_until(waiting, timeout=20, what="delivery to wait on the row")
-    wait_until(
+        eventually(waiting, timeout=20, what="delivery to wait on the row")
+    eventually(
         lambda: undelivered(db) == 0 or any(m.status == "parked" for m in outbox(db)),
         timeout=30,
         what="the message to be delivered or given up",

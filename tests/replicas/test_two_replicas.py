@@ -23,7 +23,8 @@ from tests.replicas.checks import (
     summary,
     undelivered,
 )
-from tests.replicas.conftest import Cluster, Replica, WatchedSlack, wait_until
+from tests.replicas.conftest import Cluster, Replica, WatchedSlack
+from tests.waiting import eventually
 
 # Spread over many people so that no channel gets more than ~10 posts: Slack takes about one
 # post a second per channel, and delivery may pace itself to that.
@@ -104,7 +105,7 @@ def test_two_replicas_do_every_piece_of_due_work_exactly_once(
         sent = len(events_of(db, "checkin_sent"))
         return sent == all_items and not climbing and undelivered(db) == 0
 
-    wait_until(
+    eventually(
         settled,
         timeout=75,
         what="every check-in, escalation step and message to be done",

@@ -74,27 +74,14 @@ def test_answered_on_the_ack_while_the_listener_carries_on(pool: AckWaitingExecu
     assert finished.wait(5)
 
 
-def test_no_poll_interval_between_the_ack_and_the_answer(pool: AckWaitingExecutor) -> None:
-    def listener(ack: Ack) -> None:
-        time.sleep(0.002)  # Bolt's loop is already polling when this acks
-        ack("ok")
-
-    app = bolt_app(pool, listener)
-    dispatch(app)  # warm up
-    waits = sorted(dispatch(app)[1] for _ in range(20))
-    # Bolt alone answers at its next 10 ms poll; waiting on the ack answers within ~2 ms
-    assert waits[len(waits) // 2] < 0.009
-
-
 def test_a_listener_that_fails_before_acking_is_answered_when_it_ends(
     pool: AckWaitingExecutor,
 ) -> None:
     def listener(ack: Ack) -> None:
         raise RuntimeError("broken")
 
-    response, elapsed = dispatch(bolt_app(pool, listener))
-    assert response.status == 500
-    assert elapsed < 1  # not Bolt's 3 s wait for an ack that will never come
+    response, _ = dispatch(bolt_app(pool, listener))
+    assert response.status == 500  # answered when it ended (benchmarks/latency.py: how soon)
 
 
 def test_submissions_outside_a_request_are_not_waited_for(pool: AckWaitingExecutor) -> None:
