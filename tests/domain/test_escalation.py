@@ -15,7 +15,6 @@ from sqlmodel import Session, col, select
 from bot.app.clocks import ManualClock
 from bot.app.jobs import tick
 from bot.domain import delegations as d
-from bot.domain.chain import chain_for, find_loops, teams_of
 from bot.domain.checkins import answer_checkin
 from bot.domain.errors import InvalidTransition, NotAllowed
 from bot.domain.escalation import acknowledge, climb
@@ -34,39 +33,6 @@ LEAD, ALICE, CAROL, DAVE = "U0LEAD", "U0ALICE", "U0CAROL", "U0DAVE"
 FALLBACK = "C0FALLBACK"
 PEOPLE = [Person(user_id, tz="UTC") for user_id in (LEAD, ALICE, CAROL, DAVE)]
 CHAIN = {ALICE: CAROL, CAROL: DAVE}
-
-
-def test_chain_for() -> None:
-    assert chain_for(assignee=ALICE, delegator=LEAD, chain=CHAIN, fallback=FALLBACK) == [
-        CAROL,
-        DAVE,
-        FALLBACK,
-    ]
-    # nothing configured for the assignee: the delegator, then the channel
-    assert chain_for(assignee="U0BOB", delegator=LEAD, chain=CHAIN, fallback=FALLBACK) == [
-        LEAD,
-        FALLBACK,
-    ]
-    assert chain_for(assignee="U0BOB", delegator=LEAD, chain={}, fallback=None) == [LEAD]
-    # a loop is cut where it would repeat, never followed forever
-    looping = {ALICE: CAROL, CAROL: DAVE, DAVE: ALICE}
-    assert chain_for(assignee=ALICE, delegator=LEAD, chain=looping, fallback=None) == [CAROL, DAVE]
-    assert chain_for(assignee=CAROL, delegator=LEAD, chain={CAROL: CAROL}, fallback=None) == [LEAD]
-
-
-def test_find_loops() -> None:
-    assert find_loops(CHAIN) == []
-    assert find_loops({ALICE: CAROL, CAROL: ALICE, DAVE: ALICE}) == [[ALICE, CAROL, ALICE]]
-    assert find_loops({DAVE: DAVE}) == [[DAVE, DAVE]]
-
-
-def test_teams_are_everyone_below_a_lead_with_loops_cut() -> None:
-    assert teams_of({ALICE: CAROL, LEAD: CAROL, CAROL: DAVE}) == {
-        CAROL: {CAROL, ALICE, LEAD},
-        DAVE: {DAVE, CAROL, ALICE, LEAD},
-    }
-    assert teams_of({ALICE: CAROL, CAROL: ALICE}) == {CAROL: {CAROL, ALICE}, ALICE: {ALICE, CAROL}}
-    assert teams_of({}) == {}
 
 
 class World:

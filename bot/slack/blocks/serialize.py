@@ -11,7 +11,7 @@ it. Classes that define their own ``to_dict`` (or the methods it relies on) are 
 it, or rendered once when they are constants (``rendered_once``). The attributes of each
 class are read once too: slack_sdk's ``attributes`` properties build their set from the
 parent's on every call, yet name the same fields for every object of a class. Only public
-API is used. tests/slack/test_blocks_serialize.py holds this to slack_sdk's output for
+API is used. tests/slack/blocks/test_serialize.py holds this to slack_sdk's output for
 every builder.
 """
 
