@@ -1,6 +1,6 @@
 """Latencies the tests hold in behaviour, measured here in seconds, each beside its baseline:
 
-    python benchmarks/latency.py [--repeat 20]
+    python benchmarks/latency.py [--repeat 20] [--json FILE]
 
 - ack wait: how long after a listener's ack its HTTP answer goes out (Steward's
   ``acking_promptly``), against Bolt alone, which notices an ack at its next 10 ms poll;
@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import socket
 import statistics
 import sys
@@ -137,12 +138,15 @@ def silent_database() -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     results: dict[str, Any] = {}
     for part in (ack_wait(args.repeat), slack_trouble(args.repeat), silent_database()):
         results.update(part)
     for name, seconds in results.items():
         print(f"{name:34} {seconds * 1000:9.1f} ms")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,9 @@
 - time from /delegate to the assignee's DM reaching the Slack double;
 - Steward's peak memory (VmHWM) after 10,000 delegations;
 - the scheduler tick, the digest and the burst delivery, by running tick.py, digest.py and
-  burst.py, which compare with their own baselines.
+  burst.py, which compare with their own baselines;
+- latencies the tests hold in behaviour only (the ack wait, /delegate while Slack is down
+  or slow, the health check's deadline), by running latency.py.
 
 ``--quick`` runs everything small (seconds, not minutes), for a smoke test; its figures mean
 little. Prints a short table and writes the figures as JSON.
@@ -38,6 +40,7 @@ FULL = {
     "tick": ["--small", "1000", "--large", "100000", "--ticks", "200"],
     "digest": ["--delegations", "100000"],
     "burst": ["--count", "10000", "--limit", "50"],
+    "latency": ["--repeat", "20"],
 }
 QUICK = {
     "seconds": 1.0,
@@ -47,6 +50,7 @@ QUICK = {
     "tick": ["--small", "100", "--large", "1000", "--ticks", "20"],
     "digest": ["--delegations", "1000"],
     "burst": ["--count", "100", "--limit", "50"],
+    "latency": ["--repeat", "3"],
 }
 
 
@@ -89,6 +93,7 @@ def main() -> None:
     digest_args = plan["digest"] + (["--postgres", args.postgres] if args.postgres else [])
     results["digest"] = run_script("digest", digest_args)
     results["burst"] = run_script("burst", plan["burst"])
+    results["latency"] = run_script("latency", plan["latency"])
     results["quick"] = args.quick
     print_table(results)
     args.json.write_text(json.dumps(results, indent=2, default=str))
@@ -112,7 +117,7 @@ def print_table(results: dict[str, Any]) -> None:
         f"peak RSS of steward serve after {results['memory_after_delegations']:,} "
         f"delegations: {results['peak_rss_mb']:.0f} MB"
     )
-    for name in ("tick", "digest", "burst"):
+    for name in ("tick", "digest", "burst", "latency"):
         figures = results[name]
         printed = figures.get("printed") or f"error: {figures.get('error')}"
         print(f"\n{name}\n{printed}")
