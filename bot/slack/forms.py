@@ -97,6 +97,14 @@ def picked_user(body: dict[str, Any], block_id: BlockId, action_id: ActionId) ->
     return _text(_input(body, block_id, action_id).get("selected_user"))
 
 
+def reassign_to(body: dict[str, Any]) -> str:
+    """Who the reassign form hands the item to; choosing nobody is refused."""
+    chosen = picked_user(body, BlockId.REASSIGN_TO, ActionId.REASSIGN_INPUT)
+    if chosen is None:
+        raise BadInput("Choose who should do it instead.", field="assignee")
+    return chosen
+
+
 def picked_date(body: dict[str, Any], block_id: BlockId, action_id: ActionId) -> date | None:
     value = _text(_input(body, block_id, action_id).get("selected_date"))
     try:

@@ -16,7 +16,6 @@ from bot.domain.changes import (
     reassign,
 )
 from bot.domain.delegations import cancel
-from bot.domain.errors import BadInput
 from bot.domain.intake import resolve_people
 from bot.domain.questions import answer, ask, check_can_ask, question_to_answer
 from bot.slack.blocks.change_modals import (
@@ -26,7 +25,7 @@ from bot.slack.blocks.change_modals import (
     reassign_modal,
 )
 from bot.slack.errors import answers_errors
-from bot.slack.forms import picked_date, picked_time, picked_user, written
+from bot.slack.forms import picked_date, picked_time, reassign_to, written
 from bot.slack.ids import ActionId, BlockId, CallbackId
 from bot.slack.payloads import Click, Submission
 from bot.slack.runtime import Runtime
@@ -125,9 +124,7 @@ def _delegators_changes(app: App, runtime: Runtime, guarded: Guard) -> None:
 
     @app.view(CallbackId.REASSIGN_MODAL)
     def on_reassigned(ack: Ack, submission: Submission) -> None:
-        chosen = picked_user(submission.body, BlockId.REASSIGN_TO, ActionId.REASSIGN_INPUT)
-        if chosen is None:
-            raise BadInput("Choose who should do it instead.", field="assignee")
+        chosen = reassign_to(submission.body)
         people = resolve_people(
             runtime.directory, delegator_id=submission.actor, assignee_id=chosen
         )
