@@ -32,8 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.app.clocks import SystemClock
 from bot.app.jobs import tick
-from bot.domain.ports import Person, Work
+from bot.domain.ports import Person
 from bot.domain.supervision import SupervisionPolicy, Supervisor
+from bot.domain.work import Work
 from bot.slack.outbox.delivery import Delivery
 from bot.slack.outbox.notifier import SlackNotifier
 from bot.slack.outbox.pacing import PacingPolicy

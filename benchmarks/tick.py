@@ -78,7 +78,7 @@ def measure(engine: Engine, ticks: int) -> float:
     def work(now: Any = None) -> Any:
         from contextlib import contextmanager
 
-        from bot.domain.ports import Work
+        from bot.domain.work import Work
 
         @contextmanager
         def unit() -> Any:

@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.domain.ports import Notifier, Person, Work
+from bot.domain.ports import Notifier, Person
 from bot.domain.supervision import SupervisionPolicy, Supervisor
+from bot.domain.work import Work
 
 
 class StaticDirectory:

@@ -15,7 +15,7 @@ from bot.domain.checkins import note_overdue, send_checkin, send_reminder
 from bot.domain.digest_schedule import DigestPolicy, post_lead_digest, post_weekly_digest
 from bot.domain.escalation import climb
 from bot.domain.escalation_triggers import on_accept_deadline, on_answer_deadline
-from bot.domain.ports import Work, WorkFactory
+from bot.domain.work import Work, WorkFactory
 from bot.observability.logs import log_context
 from bot.slack.outbox.purge import purge_delivered
 from storage.db import reading

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from bot.domain.delegations import MAX_REASON_LENGTH, check_assignee, iso
 from bot.domain.due_dates import due_from_picker
 from bot.domain.errors import BadInput, InvalidTransition, NotFound
-from bot.domain.ports import Person, Work
+from bot.domain.ports import Person
 from bot.domain.supervision import reminder_time
 from bot.domain.transitions import (
     CLEAR_SUPERVISION,
@@ -21,6 +21,7 @@ from bot.domain.transitions import (
     check_allowed,
     transition,
 )
+from bot.domain.work import Work
 from storage.checkins import stop_waiting_for_answers
 from storage.delegations import latest_event
 from storage.enums import Action, DelegationStatus, EscalationReason, EventType

@@ -9,8 +9,8 @@ from sqlmodel import Session
 from bot.domain.delegations import complete, iso
 from bot.domain.errors import InvalidTransition, NotAllowed, NotFound
 from bot.domain.escalation import start_escalation
-from bot.domain.ports import Work
 from bot.domain.supervision import next_slot
+from bot.domain.work import Work
 from storage.checkins import add_checkin, claim_column, get_checkin, record_answer
 from storage.delegations import get_delegation
 from storage.enums import (

@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from bot.domain.errors import BadInput
-from bot.domain.ports import Person, Work
+from bot.domain.ports import Person
 from bot.domain.transitions import as_assignee, as_delegator, check_allowed, transition
+from bot.domain.work import Work
 from storage.delegations import add_delegation
 from storage.enums import Action, DelegationStatus, EscalationReason, EventType
 from storage.escalations import close_open_escalations

@@ -10,7 +10,7 @@ from datetime import datetime, time, timedelta
 
 from bot.domain.digest import compute_digest
 from bot.domain.due_dates import zone
-from bot.domain.ports import Work
+from bot.domain.work import Work
 from storage.digests import claim_period
 
 

@@ -10,8 +10,8 @@ from sqlmodel import Session
 from bot.domain.chain import chain_for
 from bot.domain.delegations import iso
 from bot.domain.errors import InvalidTransition, NotAllowed, NotFound
-from bot.domain.ports import Work
 from bot.domain.supervision import Supervisor, is_person
+from bot.domain.work import Work
 from storage.delegations import get_delegation
 from storage.enums import (
     SYSTEM_ACTOR,

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from bot.domain.errors import BadInput, InvalidTransition, NotAllowed, NotFound
 from bot.domain.escalation import OPEN_ITEM, start_escalation
-from bot.domain.ports import Work
+from bot.domain.work import Work
 from storage.checkins import claim_column, get_checkin
 from storage.delegations import get_delegation
 from storage.enums import SYSTEM_ACTOR, DelegationStatus, EscalationReason

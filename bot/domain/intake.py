@@ -8,7 +8,8 @@ from datetime import date, datetime, time, timedelta
 from bot.domain.delegations import MAX_TASK_LENGTH, create_delegation
 from bot.domain.due_dates import due_from_picker, parse_due
 from bot.domain.errors import BadInput
-from bot.domain.ports import Directory, DirectoryUnavailable, Person, Work
+from bot.domain.ports import Directory, DirectoryUnavailable, Person
+from bot.domain.work import Work
 from storage.models import Delegation
 
 

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
-from sqlmodel import Session
-
 if TYPE_CHECKING:
     from bot.domain.digest import Digest
-    from bot.domain.supervision import Supervisor
 
 from storage.models import Checkin, Delegation, Escalation, Event
 
@@ -114,21 +110,4 @@ class Notifier(Protocol):
 
     def due_decided(self, delegation: Delegation, proposal: Event, *, approved: bool) -> None:
         """The outcome of a proposal, to both; the assignee's offer shows the due date."""
-        ...
-
-
-@dataclass(frozen=True)
-class Work:
-    """One unit of work, what every domain command takes: a session, a notifier queuing
-    inside it, the time, and the supervision policy with what it knows of people."""
-
-    session: Session
-    notifier: Notifier
-    now: datetime
-    supervisor: Supervisor
-
-
-class WorkFactory(Protocol):
-    def __call__(self, now: datetime | None = None) -> AbstractContextManager[Work]:
-        """A unit of work that commits when the block ends (at ``now``, else the clock's)."""
         ...

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain.ports import Work
+from bot.domain.work import Work
 from storage.people import set_quiet
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from bot.domain.errors import BadInput, InvalidTransition, NotFound
-from bot.domain.ports import Work
 from bot.domain.transitions import as_assignee, as_delegator, transition
+from bot.domain.work import Work
 from storage.delegations import latest_event
 from storage.enums import Action, DelegationStatus, EscalationReason, EventType
 from storage.escalations import close_open_escalations

@@ -12,8 +12,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.config.settings import Settings
-from bot.domain.ports import Clock, Work
+from bot.domain.ports import Clock
 from bot.domain.supervision import Supervisor
+from bot.domain.work import Work
 from bot.slack.directory import SlackDirectory
 from bot.slack.outbox.delivery import Delivery
 from bot.slack.outbox.notifier import SlackNotifier

@@ -19,8 +19,9 @@ from bot.domain.checkins import answer_checkin
 from bot.domain.errors import InvalidTransition, NotAllowed
 from bot.domain.escalation import acknowledge, climb
 from bot.domain.escalation_triggers import escalate_manually
-from bot.domain.ports import Person, Work
+from bot.domain.ports import Person
 from bot.domain.supervision import SupervisionPolicy, Supervisor
+from bot.domain.work import Work
 from bot.domain.working_hours import WorkingWindow
 from bot.slack.outbox.notifier import SlackNotifier
 from storage.db import unit_of_work
