@@ -3,59 +3,21 @@ one limit over both directions, and the last check-in answer of each item listed
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 from sqlalchemy import Engine
 
 from bot.domain import delegations as d
-from bot.domain.checkins import answer_checkin, send_checkin
 from bot.domain.listing import LIST_LIMIT, OpenItems, open_items
 from bot.domain.ports import Person
-from bot.domain.supervision import SupervisionPolicy, Supervisor
-from storage.db import reading, unit_of_work
-from storage.delegations import get_delegation
+from storage.db import reading
 from storage.enums import CheckinStatus
 from storage.models import Delegation
-from tests.fakes import RecordingNotifier, StaticDirectory, work_in
 
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday
-DAY, HOUR = timedelta(days=1), timedelta(hours=1)
-LEAD, ALICE, BOB, CAROL = (
-    Person(f"U0{name}", tz="UTC") for name in ("LEAD", "ALICE", "BOB", "CAROL")
-)
-SUPERVISOR = Supervisor(
-    policy=SupervisionPolicy(), directory=StaticDirectory(LEAD, ALICE, BOB, CAROL)
-)
+# the same people, items and check-ins as the Home's tests
+from tests.domain.test_home import ALICE, BOB, CAROL, DAY, LEAD, NOW, act, answered, offer
 
-
-def offer(
-    engine: Engine,
-    *,
-    delegator: Person = LEAD,
-    assignee: Person = ALICE,
-    due: datetime | None = NOW + DAY,
-) -> int:
-    with unit_of_work(engine) as session:
-        item = d.create_delegation(
-            work_in(session, now=NOW, notifier=RecordingNotifier(), supervisor=SUPERVISOR),
-            delegator=delegator,
-            assignee=assignee,
-            task="Prepare the Q3 report",
-            due_at=due,
-            origin_channel_id="C0GENERAL",
-        )
-        assert item.id is not None
-        return item.id
-
-
-def act(
-    engine: Engine, command: Callable[..., Any], actor: Person, *, at: datetime = NOW, **kw: Any
-) -> Any:
-    with unit_of_work(engine) as session:
-        work = work_in(session, now=at, notifier=RecordingNotifier(), supervisor=SUPERVISOR)
-        return command(work, actor=actor.user_id, **kw)
+HOUR = timedelta(hours=1)
 
 
 def listed(engine: Engine, person: Person) -> OpenItems:
@@ -139,32 +101,6 @@ def test_other_peoples_items_never_count_against_the_limit(engine: Engine) -> No
     assert ids(alice.to_me) == [mine] and alice.by_me == [] and not alice.truncated
     carol = listed(engine, CAROL)
     assert carol.truncated and len(carol.to_me) == LIST_LIMIT and carol.by_me == []
-
-
-def answered(engine: Engine, delegation_id: int, answers: list[CheckinStatus | None]) -> None:
-    """Accept the item, then send it one check-in per answer, answering those not None."""
-    act(engine, d.accept, ALICE, delegation_id=delegation_id)
-    for answer in answers:
-        with unit_of_work(engine) as session:
-            item = get_delegation(session, delegation_id=delegation_id)
-            slot = item.next_checkin_at if item else None
-            assert slot is not None
-            checkin = send_checkin(
-                work_in(session, now=slot, supervisor=SUPERVISOR),
-                delegation_id=delegation_id,
-                slot=slot,
-            )
-            assert checkin is not None and checkin.id is not None
-        if answer is not None:
-            act(
-                engine,
-                answer_checkin,
-                ALICE,
-                at=slot,
-                checkin_id=checkin.id,
-                status=answer,
-                note="",
-            )
 
 
 def test_the_last_answer_of_each_item_listed(engine: Engine) -> None:
