@@ -23,6 +23,7 @@ from datetime import date, datetime, time, timedelta
 from sqlmodel import Session
 
 from bot.domain.due_dates import zone
+from storage import digest_open as open_items
 from storage import digest_queries as q
 
 STALLED_AFTER = timedelta(days=3)
@@ -161,7 +162,7 @@ def figures(
     [acknowledge_p50] = q.percentiles(session, q.acknowledge_durations(session, **window), (0.5,))
     extra: dict[str, object] = {}
     if detailed:
-        people = q.open_by_assignee(
+        people = open_items.open_by_assignee(
             session, end=end, stalled_since=end - STALLED_AFTER, scope=scope
         )
         load = sorted(people, key=lambda row: (-row[1], row[0]))
@@ -204,7 +205,7 @@ def _oldest(session: Session, end: datetime, scope: q.Scope) -> list[OpenItem]:
             created_at=at,
             due=data.get("due"),
         )
-        for delegation_id, at, data in q.oldest_open(
+        for delegation_id, at, data in open_items.oldest_open(
             session, end=end, limit=OLDEST_SHOWN, scope=scope
         )
     ]
