@@ -51,6 +51,7 @@ class EventType(StrEnum):
     QUESTION_ANSWERED = "question_answered"
     DUE_PROPOSED = "due_proposed"
     DUE_REJECTED = "due_rejected"
+    ESCALATION_RESOLVED = "escalation_resolved"
 
 
 class CheckinStatus(StrEnum):
@@ -75,7 +76,10 @@ class EscalationReason(StrEnum):
     OVERDUE = "overdue"
     BLOCKED = "blocked"
     MANUAL = "manual"
+    # the climb itself: why a later level was told
     UNACKNOWLEDGED = "unacknowledged"
+    PASSED_UP = "passed_up"
+    STALE_AFTER_ACK = "stale_after_ack"
 
     @property
     def describe(self) -> str:
@@ -86,6 +90,8 @@ class EscalationReason(StrEnum):
             "blocked": "the assignee reported it blocked",
             "manual": "someone asked for help with it",
             "unacknowledged": "nobody picked up the escalation in time",
+            "passed_up": "it was passed up the chain",
+            "stale_after_ack": "nothing moved after it was picked up",
         }[self.value]
 
 
@@ -93,4 +99,31 @@ class EscalationStatus(StrEnum):
     OPEN = "open"  # climbing, waiting for an acknowledgement
     ACKNOWLEDGED = "acknowledged"
     EXHAUSTED = "exhausted"  # the fallback channel was told; nowhere left to climb
-    CLOSED = "closed"  # the item closed while it was escalated
+    RESOLVED = "resolved"  # its cause cleared (``resolved_cause`` says how)
+    CLOSED = "closed"  # the item closed while it was escalated (before causes were kept)
+
+
+class ResolveCause(StrEnum):
+    """What made an escalation's cause go away (``escalation_resolved``'s ``cause``)."""
+
+    CHECKIN_ANSWERED = "checkin_answered"
+    UNBLOCKED = "unblocked"
+    DUE_CHANGED = "due_changed"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    QUESTION_ASKED = "question_asked"
+    REASSIGNED = "reassigned"
+    CLOSED = "closed"
+
+    @property
+    def describe(self) -> str:
+        return {
+            "checkin_answered": "the check-in was answered",
+            "unblocked": "the assignee is no longer blocked",
+            "due_changed": "the due date moved",
+            "accepted": "the assignee accepted it",
+            "declined": "the assignee declined it",
+            "question_asked": "the assignee asked a question about it",
+            "reassigned": "it was reassigned",
+            "closed": "the item closed",
+        }[self.value]

@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import Update, bindparam, update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from storage.enums import EscalationStatus
-from storage.models import Checkin, Delegation, Escalation
+from storage.models import Checkin, Delegation, Escalation, EscalationNotice
 from storage.rows import insert_once
 
 OPEN = EscalationStatus.OPEN
-
-
-def _close_statement(*, for_reason: bool) -> Update:
-    statement = (
-        update(Escalation)
-        .where(col(Escalation.delegation_id) == bindparam("item"))
-        .where(col(Escalation.status) == OPEN)
-        .values(status=EscalationStatus.CLOSED, next_step_at=None)
-    )
-    if for_reason:
-        statement = statement.where(col(Escalation.reason) == bindparam("for_reason"))
-    return statement
-
-
-# Built once: every accept and every closing of an item runs one.
-_CLOSE = {False: _close_statement(for_reason=False), True: _close_statement(for_reason=True)}
+# Escalations not over yet: climbing, told everyone, or picked up and watched.
+ACTIVE = (OPEN, EscalationStatus.EXHAUSTED, EscalationStatus.ACKNOWLEDGED)
 
 
 def add_escalation(session: Session, *, escalation: Escalation) -> Escalation | None:
@@ -45,30 +31,75 @@ def move_escalation(
     session: Session,
     *,
     escalation_id: int,
-    expected_level: int,
-    expected_status: str = OPEN,
+    expected_level: int | None,
+    expected_status: str | Collection[str] = OPEN,
     values: dict[str, object],
 ) -> bool:
-    """Conditionally change an escalation still at ``expected_level`` and status: of a
-    climb and an acknowledgement racing, exactly one applies."""
+    """Conditionally change an escalation still in the expected status (and at
+    ``expected_level``, unless None): of a climb, an acknowledgement and a resolve racing,
+    each sees what the others committed and only what still makes sense applies."""
+    statuses = [expected_status] if isinstance(expected_status, str) else list(expected_status)
     statement = (
         update(Escalation)
         .where(col(Escalation.id) == escalation_id)
-        .where(col(Escalation.status) == expected_status)
-        .where(col(Escalation.level) == expected_level)
+        .where(col(Escalation.status).in_(statuses))
         .values(**values)
     )
+    if expected_level is not None:
+        statement = statement.where(col(Escalation.level) == expected_level)
     return session.execute(statement).rowcount == 1
 
 
-def close_open_escalations(
-    session: Session, *, delegation_id: int, reason: str | None = None
-) -> None:
-    """Stop the item's escalation in progress (only one started for ``reason``, if given).
-    Loaded Escalation objects are not updated to match."""
-    statement = _CLOSE[reason is not None]
-    parameters = {"item": delegation_id, "for_reason": reason}
-    session.connection().execute(statement, parameters)
+def active_escalations(session: Session, *, delegation_id: int) -> Sequence[Escalation]:
+    """The item's escalations not over yet, oldest first."""
+    return session.exec(
+        select(Escalation)
+        .where(col(Escalation.delegation_id) == delegation_id)
+        .where(col(Escalation.status).in_(ACTIVE))
+        .order_by(col(Escalation.id))
+        .execution_options(populate_existing=True)
+    ).all()
+
+
+def add_notice(session: Session, *, notice: EscalationNotice) -> None:
+    session.add(notice)
+    session.flush()
+
+
+def open_group(session: Session, *, recipient: str, since: datetime, most: int) -> str | None:
+    """The message the latest escalation to ``recipient`` went in, if that was at or after
+    ``since`` and the message lists fewer than ``most`` levels: a new one joins it."""
+    latest = session.exec(
+        select(EscalationNotice.message_key)
+        .where(col(EscalationNotice.recipient) == recipient)
+        .where(col(EscalationNotice.sent_at) >= since)
+        .order_by(col(EscalationNotice.sent_at).desc(), col(EscalationNotice.id).desc())
+        .limit(1)
+    ).first()
+    if latest is None:
+        return None
+    listed = session.exec(
+        select(func.count()).where(col(EscalationNotice.message_key) == latest)
+    ).one()
+    return latest if listed < most else None
+
+
+def notices_in(session: Session, *, message_key: str) -> Sequence[EscalationNotice]:
+    """The levels one message lists, in the order they joined it."""
+    return session.exec(
+        select(EscalationNotice)
+        .where(col(EscalationNotice.message_key) == message_key)
+        .order_by(col(EscalationNotice.id))
+    ).all()
+
+
+def notices_of(session: Session, *, escalation_id: int) -> Sequence[EscalationNotice]:
+    """Every message an escalation's climb went in, level 1 first."""
+    return session.exec(
+        select(EscalationNotice)
+        .where(col(EscalationNotice.escalation_id) == escalation_id)
+        .order_by(col(EscalationNotice.level))
+    ).all()
 
 
 def hold_open_item(session: Session, *, delegation_id: int, statuses: list[str]) -> bool:

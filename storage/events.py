@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +10,12 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from storage.models import Event
+
+
+def iso(moment: datetime | None) -> str | None:
+    """A moment as event data holds it: UTC, to the second, with a Z."""
+    return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
 
 _INSERT = insert(Event.__table__)  # type: ignore[attr-defined]  # built once
 
@@ -47,3 +53,17 @@ def iter_all_events(session: Session, *, batch_size: int = 1000) -> Iterator[Eve
             return
         yield from batch
         last_id = batch[-1].id or last_id
+
+
+def happened_since(
+    session: Session, *, delegation_id: int, types: Iterable[str], since: datetime
+) -> bool:
+    """Whether any event of ``types`` was recorded on the item after ``since``."""
+    found = session.exec(
+        select(Event.id)
+        .where(col(Event.delegation_id) == delegation_id)
+        .where(col(Event.type).in_(list(types)))
+        .where(col(Event.at) > since)
+        .limit(1)
+    ).first()
+    return found is not None

@@ -85,6 +85,33 @@ class Escalation(SQLModel, table=True):
     acknowledged_at: datetime | None = _utc(nullable=True)
     acknowledged_by: str | None = Field(default=None, max_length=32)
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # Why the current level was told (an EscalationReason of the climb), and what the person
+    # who passed it up said.
+    climb_reason: str | None = Field(default=None, max_length=32)
+    climb_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # After an acknowledgement, ``next_step_at`` is when to ask whether it is still in hand:
+    # ``committed_at`` is the acknowledgement or the last "Still on it", ``reminded_at`` the
+    # reminder waiting for one.
+    committed_at: datetime | None = _utc(nullable=True)
+    reminded_at: datetime | None = _utc(nullable=True)
+    resolved_at: datetime | None = _utc(nullable=True)
+    resolved_cause: str | None = Field(default=None, max_length=32)
+
+
+class EscalationNotice(SQLModel, table=True):
+    """One level of an escalation told to one person or channel, and the message it is in:
+    several escalations reaching the same recipient within a minute share one message
+    (``message_key``), which lists them all and is edited as each one moves."""
+
+    __tablename__ = "escalation_notices"
+    __table_args__ = (Index("ix_escalation_notices_recipient_at", "recipient", "sent_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    escalation_id: int = Field(foreign_key="escalations.id", index=True)
+    level: int
+    recipient: str = Field(max_length=32)
+    message_key: str = Field(max_length=128, index=True)
+    sent_at: datetime = _utc()
 
 
 class Event(SQLModel, table=True):
@@ -219,6 +246,7 @@ __all__ = [
     "Delegation",
     "DeliveryPace",
     "Escalation",
+    "EscalationNotice",
     "Event",
     "OutboxMessage",
     "PersonSettings",

@@ -4,76 +4,67 @@ work, claimed so that a late tick, a restart or a second replica never does it t
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
 
-from bot.domain.checkins import note_overdue, send_checkin, send_reminder
+import bot.domain.checkins
+import bot.domain.escalation  # noqa: F401  (registers its triggers and the climb)
 from bot.domain.digest_schedule import DigestPolicy, post_lead_digest, post_weekly_digest
-from bot.domain.escalation import climb
-from bot.domain.escalation_triggers import on_accept_deadline, on_answer_deadline
-from bot.domain.work import Work, WorkFactory
+from bot.domain.scheduled import SCHEDULED, Step
+from bot.domain.work import WorkFactory
 from bot.observability.logs import log_context
 from bot.slack.outbox.purge import purge_delivered
 from storage.db import reading
-from storage.models import Checkin, Delegation, Escalation
 from storage.rows import due_rows, due_statement
 
 log = logging.getLogger(__name__)
 
 BATCH = 500
-# Each kind of scheduled work: the row it is about, and its indexed "due at" column.
-DUE_COLUMNS: dict[str, tuple[Any, Any]] = {
-    "overdue": (Delegation.id, Delegation.overdue_watch_at),
-    "checkins": (Delegation.id, Delegation.next_checkin_at),
-    "reminders": (Delegation.id, Delegation.reminder_at),
-    "not_accepted": (Delegation.id, Delegation.accept_deadline_at),
-    "unanswered": (Checkin.id, Checkin.answer_deadline_at),
-    "climbs": (Escalation.id, Escalation.next_step_at),
-}
-DUE_WORK = due_statement(DUE_COLUMNS)
-# How log lines name each kind's row id; the other kinds' rows are delegations.
-ROW_ID_NAMES = {"unanswered": "checkin_id", "climbs": "escalation_id"}
-
-# One step of due work: (its unit of work, row id, the due time it was found with).
-Step = Callable[[Work, int, datetime], object]
+_DUE_WORK: dict[int, Any] = {}  # the one query for every registered kind, built once
 
 
 @dataclass(frozen=True)
 class TickReport:
-    overdue: int = 0
-    checkins: int = 0
-    reminders: int = 0
-    not_accepted: int = 0
-    unanswered: int = 0
-    climbs: int = 0
-    digests: int = 0
-    purged: int = 0
+    """How many rows of each scheduled kind a tick did, and its digests and purges."""
+
+    done: Mapping[str, int]
+
+    def __getattr__(self, name: str) -> int:
+        if name.startswith("_") or name not in self.done:
+            raise AttributeError(name)
+        return self.done[name]
 
     def __bool__(self) -> bool:
-        return any(getattr(self, f.name) for f in fields(self))
+        return any(self.done.values())
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{name}={count}" for name, count in self.done.items())
+        return f"TickReport({counts})"
+
+
+def due_work() -> Any:
+    """The query finding every registered kind's due rows (rebuilt if a kind is added)."""
+    key = hash(tuple(SCHEDULED))
+    if key not in _DUE_WORK:
+        columns = {kind.name: (kind.row_id, kind.due_at) for kind in SCHEDULED.values()}
+        _DUE_WORK[key] = due_statement(columns)
+    return _DUE_WORK[key]
 
 
 def tick(
     engine: Engine, work: WorkFactory, *, now: datetime, digest: DigestPolicy | None = None
 ) -> TickReport:
     with reading(engine) as session:
-        due = due_rows(session, statement=DUE_WORK, kinds=DUE_COLUMNS, now=now, limit=BATCH)
-    steps: dict[str, Step] = {
-        "overdue": lambda w, i, at: note_overdue(w, delegation_id=i, expected=at),
-        "checkins": lambda w, i, at: send_checkin(w, delegation_id=i, slot=at),
-        "reminders": lambda w, i, at: send_reminder(w, delegation_id=i, expected=at),
-        "not_accepted": lambda w, i, at: on_accept_deadline(w, delegation_id=i, expected=at),
-        "unanswered": lambda w, i, at: on_answer_deadline(w, checkin_id=i, expected=at),
-        "climbs": lambda w, i, at: climb(w, escalation_id=i, expected_step_at=at),
-    }
+        due = due_rows(session, statement=due_work(), kinds=SCHEDULED, now=now, limit=BATCH)
     done = {
-        name: run_steps(work, steps[name], rows, now, ROW_ID_NAMES.get(name, "delegation_id"))
+        name: run_steps(work, SCHEDULED[name].step, rows, now, SCHEDULED[name].row_id_name)
         for name, rows in due.items()
     }
+    done["digests"] = 0
     if digest is not None and digest.period_end(now) is not None:
         done["digests"] = run_steps(
             work, lambda w, _i, _at: post_weekly_digest(w, policy=digest), [(0, now)], now
@@ -86,7 +77,7 @@ def tick(
             now,
         )
     done["purged"] = purge_delivered(engine, now=now)
-    report = TickReport(**done)
+    report = TickReport(done)
     if report:
         log.info("tick at %s: %s", now.isoformat(), report)
     return report

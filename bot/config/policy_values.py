@@ -28,6 +28,19 @@ def parse_duration(value: Any, where: str) -> timedelta:
     return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
 
 
+def duration_or_never(value: Any, where: str) -> timedelta | None:
+    """A duration, or "never" (None) to switch off what it times."""
+    if value == "never":
+        return None
+    try:
+        return parse_duration(value, where)
+    except ConfigError:
+        raise ConfigError(
+            f'{where} must be a number and a unit (s, m, h, d), e.g. "1d", or "never"; '
+            f"got {value!r}"
+        ) from None
+
+
 def working_hours(value: Any, source: str) -> tuple[time, time] | None:
     where = f"{source}: [policy] working_hours"
     if value == "always":

@@ -28,6 +28,9 @@ class Policy:
     checkin_interval: timedelta = timedelta(days=1)
     checkin_timeout: timedelta = timedelta(hours=4)
     escalation_timeout: timedelta = timedelta(hours=2)
+    # After an acknowledgement, how long (of the acknowledger's working time) nothing may
+    # move on the item before they are asked whether it is still in hand; None: never.
+    reacknowledge_after: timedelta | None = timedelta(days=1)
     tick: timedelta = timedelta(seconds=30)
     working_hours: tuple[time, time] | None = (time(9), time(18))
     working_days: frozenset[int] = frozenset(range(5))  # Monday is 0
@@ -58,6 +61,7 @@ class Policy:
             adaptive=self.adaptive_checkins,
             accept_timeout=self.accept_timeout,
             escalation_timeout=self.escalation_timeout,
+            reacknowledge_after=self.reacknowledge_after,
             chain=self.chain,
             fallback_channel=self.fallback_channel,
         )
@@ -160,6 +164,10 @@ def policy_from_mapping(document: Mapping[str, Any], *, source: str = "policy") 
     ):
         if key in raw:
             values[key] = read.parse_duration(raw[key], f"{source}: [policy] {key}")
+    if "reacknowledge_after" in raw:
+        values["reacknowledge_after"] = read.duration_or_never(
+            raw["reacknowledge_after"], f"{source}: [policy] reacknowledge_after"
+        )
     if "working_hours" in raw:
         values["working_hours"] = read.working_hours(raw["working_hours"], source)
     if "working_days" in raw:

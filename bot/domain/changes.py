@@ -9,7 +9,7 @@ from datetime import date, datetime, time
 
 from sqlmodel import Session
 
-from bot.domain.delegations import MAX_REASON_LENGTH, check_assignee, iso
+from bot.domain.delegations import MAX_REASON_LENGTH, check_assignee
 from bot.domain.due_dates import due_from_picker
 from bot.domain.errors import BadInput, InvalidTransition, NotFound
 from bot.domain.ports import Person
@@ -24,8 +24,8 @@ from bot.domain.transitions import (
 from bot.domain.work import Work
 from storage.checkins import stop_waiting_for_answers
 from storage.delegations import latest_event
-from storage.enums import Action, DelegationStatus, EscalationReason, EventType
-from storage.escalations import close_open_escalations
+from storage.enums import Action, DelegationStatus, EventType
+from storage.events import iso
 from storage.models import Delegation, Event
 
 S = DelegationStatus
@@ -54,9 +54,8 @@ def reassign(work: Work, *, delegation_id: int, actor: str, new_assignee: Person
     earlier = _earlier_assignees(session, delegation_id) | {previous}
     data = {"from": previous, "to": new_assignee.user_id, "from_assignees": sorted(earlier)}
     fresh = transition(
-        session, delegation, Action.REASSIGN, actor=actor, now=now, values=values, data=data
+        work, delegation, Action.REASSIGN, actor=actor, values=values, data=data
     ).delegation
-    close_open_escalations(session, delegation_id=delegation_id)
     stop_waiting_for_answers(session, delegation_id=delegation_id)  # those were theirs
     notifier.reassigned(fresh, previous_assignee=previous)
     notifier.offer(fresh)
@@ -91,7 +90,7 @@ def propose_due(
         "previous": iso(delegation.due_at),
         "reason": (reason or "").strip()[:MAX_REASON_LENGTH] or None,
     }
-    moved = transition(session, delegation, Action.PROPOSE_DUE, actor=actor, now=now, data=data)
+    moved = transition(work, delegation, Action.PROPOSE_DUE, actor=actor, data=data)
     delegation, proposal = moved.delegation, moved.event
     notifier.due_proposed(delegation, proposal)
     return proposal
@@ -136,13 +135,7 @@ def decide_due(work: Work, *, proposal_id: int, actor: str, approve: bool) -> De
             else None,
         }
     data = {"proposal": proposal.id, "from": iso(delegation.due_at), "to": iso(due_at)}
-    fresh = transition(
-        session, delegation, action, actor=actor, now=now, values=values, data=data
-    ).delegation
-    if approve:
-        close_open_escalations(
-            session, delegation_id=fresh.id or 0, reason=EscalationReason.OVERDUE
-        )
+    fresh = transition(work, delegation, action, actor=actor, values=values, data=data).delegation
     notifier.due_decided(fresh, proposal, approved=approve)
     return fresh
 

@@ -1,4 +1,4 @@
-"""Check-ins, reminders and overdue detection: the supervision of accepted items."""
+"""Check-ins and due reminders: the supervision of accepted items."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.domain.delegations import complete, iso
+from bot.domain.delegations import complete
 from bot.domain.errors import InvalidTransition, NotAllowed, NotFound
-from bot.domain.escalation import start_escalation
+from bot.domain.escalation import on_checkin_answered
+from bot.domain.scheduled import scheduled
 from bot.domain.supervision import next_slot
 from bot.domain.work import Work
 from storage.checkins import add_checkin, claim_column, get_checkin, record_answer
@@ -17,17 +18,17 @@ from storage.enums import (
     SYSTEM_ACTOR,
     CheckinStatus,
     DelegationStatus,
-    EscalationReason,
     EventType,
 )
-from storage.events import record_event
+from storage.events import iso, record_event
 from storage.models import Checkin, Delegation
 
 OPEN = [status for status in DelegationStatus if status.is_open]
 MAX_NOTE_LENGTH = 2000
 
 
-def send_checkin(work: Work, *, delegation_id: int, slot: datetime) -> Checkin | None:
+@scheduled("checkins", Delegation.id, Delegation.next_checkin_at)
+def send_checkin(work: Work, delegation_id: int, slot: datetime) -> Checkin | None:
     """Send the check-in due at ``slot``, once: None if another tick got there first."""
     session, now, notifier, supervisor = work.session, work.now, work.notifier, work.supervisor
     delegation = get_delegation(session, delegation_id=delegation_id)
@@ -106,22 +107,15 @@ def answer_checkin(
     notifier.checkin_settled(delegation, answered)
     if status in (CheckinStatus.AT_RISK, CheckinStatus.BLOCKED):
         notifier.tell_delegator_checkin(delegation, answered)
-    if status is CheckinStatus.BLOCKED:
-        start_escalation(
-            work,
-            delegation=delegation,
-            reason=EscalationReason.BLOCKED,
-            actor=actor,
-            stalled_since=now,
-            note=note,
-        )
+    on_checkin_answered(work, delegation=delegation, checkin=answered, status=status, actor=actor)
     if status is CheckinStatus.DONE:
         assert delegation.id is not None
         return complete(work, delegation_id=delegation.id, actor=actor)
     return delegation
 
 
-def send_reminder(work: Work, *, delegation_id: int, expected: datetime) -> bool:
+@scheduled("reminders", Delegation.id, Delegation.reminder_at)
+def send_reminder(work: Work, delegation_id: int, expected: datetime) -> bool:
     session, now, notifier = work.session, work.now, work.notifier
     claimed = claim_column(
         session,
@@ -143,42 +137,6 @@ def send_reminder(work: Work, *, delegation_id: int, expected: datetime) -> bool
         data={"due": iso(delegation.due_at)},
     )
     notifier.reminder(delegation)
-    return True
-
-
-def note_overdue(work: Work, *, delegation_id: int, expected: datetime) -> bool:
-    """Mark an open item whose due date has passed as overdue, once (``overdue`` event),
-    and escalate it."""
-    session, now = work.session, work.now
-    claimed = claim_column(
-        session,
-        delegation_id=delegation_id,
-        column="overdue_watch_at",
-        expected=expected,
-        replacement=None,
-        statuses=OPEN,
-    )
-    if not claimed:
-        return False
-    delegation = get_delegation(session, delegation_id=delegation_id)
-    assert delegation is not None
-    delegation.overdue_at = now
-    session.add(delegation)
-    record_event(
-        session,
-        delegation_id=delegation_id,
-        type=EventType.OVERDUE,
-        actor=SYSTEM_ACTOR,
-        at=now,
-        data={"due": iso(delegation.due_at), "status": delegation.status},
-    )
-    start_escalation(
-        work,
-        delegation=delegation,
-        reason=EscalationReason.OVERDUE,
-        actor=SYSTEM_ACTOR,
-        stalled_since=expected,
-    )
     return True
 
 

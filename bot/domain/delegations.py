@@ -12,9 +12,8 @@ from bot.domain.ports import Person
 from bot.domain.transitions import as_assignee, as_delegator, check_allowed, transition
 from bot.domain.work import Work
 from storage.delegations import add_delegation
-from storage.enums import Action, DelegationStatus, EscalationReason, EventType
-from storage.escalations import close_open_escalations
-from storage.events import record_event
+from storage.enums import Action, DelegationStatus, EventType
+from storage.events import iso, record_event
 from storage.models import Delegation
 
 MAX_TASK_LENGTH = 3000
@@ -110,12 +109,8 @@ def accept(work: Work, *, delegation_id: int, actor: str) -> Delegation:
     check_allowed(delegation, Action.ACCEPT)
     schedule = supervisor.after_acceptance(session, delegation, now)
     delegation = transition(
-        session, delegation, Action.ACCEPT, actor=actor, now=now, values=schedule
+        work, delegation, Action.ACCEPT, actor=actor, values=schedule
     ).delegation
-    # accepting answers a "not accepted in time" escalation; others keep climbing
-    close_open_escalations(
-        session, delegation_id=delegation_id, reason=EscalationReason.NOT_ACCEPTED
-    )
     notifier.offer_settled(delegation)
     notifier.tell_delegator(delegation, what=EventType.ACCEPTED, actor=actor)
     return delegation
@@ -129,15 +124,14 @@ def check_can_decline(session: Session, *, delegation_id: int, actor: str) -> De
 
 
 def decline(work: Work, *, delegation_id: int, actor: str, reason: str | None) -> Delegation:
-    session, now, notifier = work.session, work.now, work.notifier
+    session, notifier = work.session, work.notifier
     reason = (reason or "").strip()[:MAX_REASON_LENGTH] or None
     delegation = as_assignee(session, delegation_id=delegation_id, actor=actor)
     delegation = transition(
-        session,
+        work,
         delegation,
         Action.DECLINE,
         actor=actor,
-        now=now,
         values={"decline_reason": reason},
         data={"reason": reason},
     ).delegation
@@ -147,9 +141,9 @@ def decline(work: Work, *, delegation_id: int, actor: str, reason: str | None) -
 
 
 def complete(work: Work, *, delegation_id: int, actor: str) -> Delegation:
-    session, now, notifier = work.session, work.now, work.notifier
+    session, notifier = work.session, work.notifier
     delegation = as_assignee(session, delegation_id=delegation_id, actor=actor)
-    delegation = transition(session, delegation, Action.COMPLETE, actor=actor, now=now).delegation
+    delegation = transition(work, delegation, Action.COMPLETE, actor=actor).delegation
     notifier.offer_settled(delegation)
     notifier.tell_delegator(delegation, what=EventType.COMPLETED, actor=actor)
     return delegation
@@ -157,13 +151,9 @@ def complete(work: Work, *, delegation_id: int, actor: str) -> Delegation:
 
 def cancel(work: Work, *, delegation_id: int, actor: str) -> Delegation:
     """The delegator takes the item back; the assignee is told and its buttons stop."""
-    session, now, notifier = work.session, work.now, work.notifier
+    session, notifier = work.session, work.notifier
     delegation = as_delegator(session, delegation_id=delegation_id, actor=actor, doing="cancel")
-    delegation = transition(session, delegation, Action.CANCEL, actor=actor, now=now).delegation
+    delegation = transition(work, delegation, Action.CANCEL, actor=actor).delegation
     notifier.offer_settled(delegation)
     notifier.cancelled(delegation, actor=actor)
     return delegation
-
-
-def iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -84,6 +84,24 @@ class Notifier(Protocol):
         """Show who picked the escalation up, to them, the delegator and the assignee."""
         ...
 
+    def escalation_resolved(
+        self, delegation: Delegation, escalation: Escalation, *, actor: str | None, quietly: bool
+    ) -> None:
+        """Edit every message the climb sent to say it is resolved and why; unless
+        ``quietly`` (it had been picked up), one quiet note to the delegator and the
+        assignee, except ``actor``, whose change resolved it."""
+        ...
+
+    def reacknowledge(self, delegation: Delegation, escalation: Escalation) -> None:
+        """Ask whoever picked the escalation up whether it is still in hand (Still on it)."""
+        ...
+
+    def still_on_it(
+        self, delegation: Delegation, escalation: Escalation, *, reminded_at: datetime
+    ) -> None:
+        """Edit the reminder sent at ``reminded_at`` to show the answer."""
+        ...
+
     def digest(self, channel: str, digest: Digest, *, key: str) -> None:
         """Post the digest (and its chart, in the thread) to ``channel``."""
         ...

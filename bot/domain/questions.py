@@ -9,32 +9,27 @@ from bot.domain.errors import BadInput, InvalidTransition, NotFound
 from bot.domain.transitions import as_assignee, as_delegator, transition
 from bot.domain.work import Work
 from storage.delegations import latest_event
-from storage.enums import Action, DelegationStatus, EscalationReason, EventType
-from storage.escalations import close_open_escalations
+from storage.enums import Action, DelegationStatus, EventType
 from storage.models import Delegation, Event
 
 MAX_QUESTION_LENGTH = 2000
 
 
 def ask(work: Work, *, delegation_id: int, actor: str, question: str) -> Event:
-    session, now, notifier = work.session, work.now, work.notifier
+    session, notifier = work.session, work.notifier
     question = (question or "").strip()
     if not question:
         raise BadInput("The question is empty. What would you like to know?", field="question")
     delegation = check_can_ask(session, delegation_id=delegation_id, actor=actor)
     # the clock stops: no "not accepted in time" escalation while the question is open
     asked = transition(
-        session,
+        work,
         delegation,
         Action.ASK,
         actor=actor,
-        now=now,
         values={"accept_deadline_at": None},
         data={"question": question[:MAX_QUESTION_LENGTH]},
     ).event
-    close_open_escalations(
-        session, delegation_id=delegation_id, reason=EscalationReason.NOT_ACCEPTED
-    )
     notifier.question(delegation, asked)
     return asked
 
@@ -51,11 +46,10 @@ def answer(work: Work, *, question_id: int, actor: str, reply: str) -> Event:
             now, supervisor.policy.accept_timeout, delegation.assignee_id
         )
     moved = transition(
-        session,
+        work,
         delegation,
         Action.ANSWER,
         actor=actor,
-        now=now,
         values=values,
         data={"question_id": asked.id, "answer": reply[:MAX_QUESTION_LENGTH]},
     )

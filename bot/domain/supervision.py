@@ -11,7 +11,12 @@ from sqlmodel import Session
 from bot.domain.cadence import WINDOW, Cadence, TrackRecord, adaptive_cadence, fixed_cadence
 from bot.domain.due_dates import zone
 from bot.domain.ports import Directory
-from bot.domain.working_hours import WorkingWindow, add_working_time, next_working_moment
+from bot.domain.working_hours import (
+    WorkingWindow,
+    add_working_days,
+    add_working_time,
+    next_working_moment,
+)
 from storage.checkins import unanswered_checkins_of
 from storage.models import Delegation
 from storage.track_record import track_record_counts
@@ -35,6 +40,7 @@ class SupervisionPolicy:
     adaptive: bool = False
     accept_timeout: timedelta = timedelta(hours=4)
     escalation_timeout: timedelta = timedelta(hours=2)
+    reacknowledge_after: timedelta | None = timedelta(days=1)  # None: never asked again
     chain: Mapping[str, str] = field(default_factory=dict)  # reports-to
     fallback_channel: str | None = None
 
@@ -61,6 +67,13 @@ class Supervisor:
         if not is_person(recipient):
             return start + duration
         return add_working_time(start, duration, self.tz_of(recipient), self.policy.window)
+
+    def working_days_later(self, start: datetime, days: int, recipient: str) -> datetime:
+        """``days`` of the recipient's working days after ``start`` (a channel: calendar
+        days)."""
+        if not is_person(recipient):
+            return start + timedelta(days=days)
+        return add_working_days(start, days, self.tz_of(recipient), self.policy.window)
 
     def cadence_for(self, session: Session, delegation: Delegation, now: datetime) -> Cadence:
         if delegation.checkin_every_s:

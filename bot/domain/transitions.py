@@ -11,15 +11,16 @@ notice any edit made since the item was read guards on its version (``updated_at
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
 
 from bot.domain.errors import InvalidTransition, NotAllowed, NotFound
+from bot.domain.escalation.endings import resolve
+from bot.domain.escalation.rules import causes_of_action
+from bot.domain.work import Work
 from storage.delegations import get_delegation, latest_event, move_status
 from storage.enums import Action, DelegationStatus, EventType
-from storage.escalations import close_open_escalations
 from storage.events import record_event
 from storage.models import Delegation, Event
 
@@ -78,18 +79,19 @@ def check_allowed(delegation: Delegation, action: Action) -> None:
 
 
 def transition(
-    session: Session,
+    work: Work,
     delegation: Delegation,
     action: Action,
     *,
     actor: str,
-    now: datetime,
     values: dict[str, Any] | None = None,
     data: dict[str, Any] | None = None,
 ) -> Moved:
     """Make ``action``'s change to ``delegation`` (as it was read), writing ``values`` and
     its event with ``data``; raises ``InvalidTransition`` and writes nothing when the item
-    is not in a status the action starts from, or has moved on since it was read."""
+    is not in a status the action starts from, or has moved on since it was read. The
+    item's escalations that the change clears (as escalation's rules say) end with it."""
+    session, now = work.session, work.now
     check_allowed(delegation, action)
     rule = TRANSITIONS[action]
     assert delegation.id is not None
@@ -110,11 +112,10 @@ def transition(
     if not moved:  # someone else's request changed it between our read and our write
         check_allowed(fresh, action)
         raise InvalidTransition(CHANGED_MEANWHILE)
-    if closes:
-        close_open_escalations(session, delegation_id=delegation.id)
     event = record_event(
         session, delegation_id=fresh.id, type=rule.event, actor=actor, at=now, data=data or {}
     )
+    resolve(work, fresh, causes_of_action(action, fresh, now), actor=actor)
     return Moved(fresh, event)
 
 

@@ -70,3 +70,19 @@ def add_working_time(
         remaining -= available
         moment = next_working_moment(closing.astimezone(start.tzinfo), tz, window)
     return start + duration
+
+
+def add_working_days(start: datetime, days: int, tz: str | None, window: WorkingWindow) -> datetime:
+    """The same local time ``days`` working days after ``start`` (from the next working
+    moment, if ``start`` is outside working hours)."""
+    if window.always:
+        return start + timedelta(days=days)
+    local_zone = zone(tz)
+    local = next_working_moment(start, tz, window).astimezone(local_zone)
+    day = local.date()
+    while days > 0:
+        day += timedelta(days=1)
+        if day.weekday() in window.days:
+            days -= 1
+    landed = datetime.combine(day, local.time(), tzinfo=local_zone)
+    return landed.astimezone(start.tzinfo)

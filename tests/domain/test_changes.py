@@ -42,7 +42,9 @@ def test_the_old_assignees_click_never_lands_on_the_new_offer(engine: Engine) ->
     with unit_of_work(engine) as session:
         hand_to_bob(session, item)  # ... the lead reassigns it ...
     with unit_of_work(engine) as session, pytest.raises(InvalidTransition):
-        transition(session, stale, Action.ACCEPT, actor=ALICE.user_id, now=NOW)  # ... too late
+        transition(
+            work_in(session, now=NOW), stale, Action.ACCEPT, actor=ALICE.user_id
+        )  # ... too late
     with unit_of_work(engine) as session:
         moved = session.get(Delegation, item)
         assert moved is not None and (moved.assignee_id, moved.status) == (BOB.user_id, "offered")

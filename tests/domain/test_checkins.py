@@ -16,11 +16,11 @@ from bot.domain.checkins import (
     MAX_NOTE_LENGTH,
     answer_checkin,
     check_can_answer,
-    note_overdue,
     send_checkin,
     send_reminder,
 )
 from bot.domain.errors import InvalidTransition, NotAllowed, NotFound
+from bot.domain.escalation import note_overdue
 from bot.domain.ports import Person
 from bot.domain.supervision import SupervisionPolicy, Supervisor
 from storage.db import unit_of_work

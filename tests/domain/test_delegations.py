@@ -178,10 +178,10 @@ def test_two_sessions_racing_one_wins(engine: Engine) -> None:
         a = first.get(Delegation, delegation_id)
         b = second.get(Delegation, delegation_id)
         assert a and b and a.status == b.status == "offered"
-        transition(first, a, Action.ACCEPT, actor=ALICE.user_id, now=NOW)
+        transition(work_in(first, now=NOW), a, Action.ACCEPT, actor=ALICE.user_id)
         first.commit()
         with pytest.raises(InvalidTransition):
-            transition(second, b, Action.DECLINE, actor=ALICE.user_id, now=NOW)
+            transition(work_in(second, now=NOW), b, Action.DECLINE, actor=ALICE.user_id)
         second.rollback()
     finally:
         first.close()

@@ -17,8 +17,7 @@ from bot.app.jobs import tick
 from bot.domain import delegations as d
 from bot.domain.checkins import answer_checkin
 from bot.domain.errors import InvalidTransition, NotAllowed
-from bot.domain.escalation import acknowledge, climb
-from bot.domain.escalation_triggers import escalate_manually
+from bot.domain.escalation import acknowledge, climb, escalate_manually
 from bot.domain.ports import Person
 from bot.domain.supervision import SupervisionPolicy, Supervisor
 from bot.domain.work import Work
@@ -312,7 +311,7 @@ def test_closing_the_item_closes_its_escalation(world: World) -> None:
         )
     world.at(MONDAY_9 + timedelta(days=5))
     assert world.escalations() == [(1, CAROL, "manual")]
-    assert world.escalation().status == "closed"
+    assert world.escalation().status == "resolved"
 
 
 def test_no_chain_means_the_delegator_then_the_fallback(engine: Engine) -> None:
@@ -340,7 +339,7 @@ def test_accepting_answers_a_not_accepted_escalation(world: World) -> None:
     world.at(MONDAY_9 + timedelta(hours=6))
     world.at(MONDAY_9 + timedelta(hours=8))
     assert world.escalations() == [(1, CAROL, "not_accepted")]
-    assert world.escalation().status == "closed"
+    assert world.escalation().status == "resolved"
 
 
 def test_nothing_escalates_or_climbs_once_the_item_has_closed(world: World) -> None:
@@ -353,7 +352,7 @@ def test_nothing_escalates_or_climbs_once_the_item_has_closed(world: World) -> N
         connection.exec_driver_sql(f"UPDATE delegations SET status = 'completed' WHERE id = {item}")
     world.at(MONDAY_9 + timedelta(days=1))
     assert world.escalations() == [(1, CAROL, "manual")]
-    assert world.escalation().status == "closed"
+    assert world.escalation().status == "resolved"
     with world.work() as unit:
         from bot.domain.escalation import start_escalation
         from storage.delegations import get_delegation

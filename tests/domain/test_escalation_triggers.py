@@ -15,7 +15,7 @@ from bot.domain import delegations as d
 from bot.domain.changes import reassign
 from bot.domain.checkins import answer_checkin, send_checkin
 from bot.domain.errors import BadInput, InvalidTransition, NotAllowed, NotFound
-from bot.domain.escalation_triggers import (
+from bot.domain.escalation import (
     check_can_escalate,
     escalate_manually,
     on_accept_deadline,

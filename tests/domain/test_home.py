@@ -11,8 +11,7 @@ from sqlalchemy import Engine
 
 from bot.domain import delegations as d
 from bot.domain.checkins import answer_checkin, send_checkin
-from bot.domain.escalation import acknowledge, climb
-from bot.domain.escalation_triggers import escalate_manually
+from bot.domain.escalation import acknowledge, climb, escalate_manually
 from bot.domain.home import SHOWN, Home, Section, home_for
 from bot.domain.ports import Person
 from bot.domain.supervision import SupervisionPolicy, Supervisor

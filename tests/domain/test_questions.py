@@ -125,7 +125,7 @@ def test_refused_questions_write_and_tell_nothing(
 
 @pytest.mark.parametrize(
     ("reason", "after"),
-    [(EscalationReason.NOT_ACCEPTED, EscalationStatus.CLOSED), (EscalationReason.MANUAL, "open")],
+    [(EscalationReason.NOT_ACCEPTED, EscalationStatus.RESOLVED), (EscalationReason.MANUAL, "open")],
 )
 def test_asking_answers_only_a_not_accepted_escalation(
     engine: Engine, reason: EscalationReason, after: str

@@ -72,7 +72,7 @@ def read(engine: Engine, delegation_id: int) -> Delegation:
 def move(engine: Engine, item: int, action: Action, *, actor: str = "U0ALICE", **kw: Any) -> None:
     delegation = read(engine, item)
     with unit_of_work(engine) as session:
-        transition(session, delegation, action, actor=actor, now=kw.pop("now", NOW), **kw)
+        transition(work_in(session, now=kw.pop("now", NOW)), delegation, action, actor=actor, **kw)
 
 
 def written(engine: Engine) -> tuple[list[Any], ...]:
@@ -114,11 +114,10 @@ def test_a_move_writes_its_values_and_event_and_returns_the_row_as_stored(engine
     offered = read(engine, item)
     with unit_of_work(engine) as session:
         moved = transition(
-            session,
+            work_in(session, now=LATER),
             offered,
             Action.DECLINE,
             actor=ALICE.user_id,
-            now=LATER,
             values={"decline_reason": "busy"},
             data={"reason": "busy"},
         )
@@ -139,7 +138,7 @@ def test_no_move_from_a_closed_item_and_nothing_is_written(engine: Engine, actio
         unit_of_work(engine) as session,
         pytest.raises(InvalidTransition, match="already been declined"),
     ):  # this unit of work commits: the refusal wrote nothing
-        transition(session, declined, action, actor=LEAD.user_id, now=LATER)
+        transition(work_in(session, now=LATER), declined, action, actor=LEAD.user_id)
     assert written(engine) == before
 
 
@@ -170,7 +169,7 @@ def test_closing_clears_supervision_and_closes_the_open_escalation(
     stored = read(engine, item)
     assert {column: getattr(stored, column) for column in SUPERVISION} == dict.fromkeys(SUPERVISION)
     [escalation] = written(engine)[3]
-    assert (escalation["status"], escalation["next_step_at"]) == (EscalationStatus.CLOSED, None)
+    assert (escalation["status"], escalation["next_step_at"]) == (EscalationStatus.RESOLVED, None)
 
 
 @pytest.mark.parametrize("action", [Action.ACCEPT, Action.PROPOSE_DUE])
@@ -213,7 +212,9 @@ def test_a_stale_read_is_refused_and_writes_nothing(
     move(engine, item, meanwhile, actor=by.user_id, now=LATER, values=values)
     before = written(engine)
     with unit_of_work(engine) as session, pytest.raises(InvalidTransition) as refused:
-        transition(session, stale, then, actor=ALICE.user_id, now=LATER + timedelta(minutes=1))
+        transition(
+            work_in(session, now=LATER + timedelta(minutes=1)), stale, then, actor=ALICE.user_id
+        )
     assert refusal in refused.value.user_message
     assert written(engine) == before
 
@@ -223,7 +224,7 @@ def test_an_unversioned_move_survives_an_edit_keeping_status_and_assignee(engine
     stale = read(engine, item)
     move(engine, item, Action.PROPOSE_DUE, now=LATER)
     with unit_of_work(engine) as session:
-        transition(session, stale, Action.ACCEPT, actor=ALICE.user_id, now=LATER)
+        transition(work_in(session, now=LATER), stale, Action.ACCEPT, actor=ALICE.user_id)
     assert read(engine, item).status == S.ACCEPTED
 
 

@@ -15,9 +15,9 @@ import requests
 from sqlalchemy import Engine, func
 from sqlmodel import col, select
 
-from bot.domain.delegations import iso
 from bot.slack.ids import ActionId
 from storage.db import reading
+from storage.events import iso
 from storage.models import Checkin, Delegation, OutboxMessage
 from tests.conftest import LEAD
 from tests.replicas import seed
