@@ -65,6 +65,10 @@ def escalate_reason(body: dict[str, Any]) -> str | None:
     return _text(_input(body, BlockId.ESCALATE_REASON, ActionId.ESCALATE_REASON).get("value"))
 
 
+def pass_up_reason(body: dict[str, Any]) -> str | None:
+    return _text(_input(body, BlockId.PASS_UP_REASON, ActionId.PASS_UP_REASON).get("value"))
+
+
 def decline_reason(body: dict[str, Any]) -> str | None:
     return _text(_input(body, BlockId.DECLINE_REASON, ActionId.DECLINE_REASON).get("value"))
 
@@ -126,6 +130,7 @@ _ERROR_BLOCKS: dict[str, dict[str, BlockId]] = {
     CallbackId.DECLINE_MODAL: {"": BlockId.DECLINE_REASON},
     CallbackId.CHECKIN_NOTE_MODAL: {"": BlockId.CHECKIN_NOTE},
     CallbackId.ESCALATE_MODAL: {"": BlockId.ESCALATE_REASON},
+    CallbackId.PASS_UP_MODAL: {"": BlockId.PASS_UP_REASON},
     CallbackId.QUESTION_MODAL: {"": BlockId.QUESTION},
     CallbackId.ANSWER_MODAL: {"": BlockId.ANSWER},
     CallbackId.REASSIGN_MODAL: {"": BlockId.REASSIGN_TO},

@@ -66,6 +66,13 @@ class Submission:
         bind_log_ids(delegation_id=number)
         return number
 
+    def escalation(self) -> int:
+        number = positive_int(self.metadata)
+        if number is None:
+            raise NotFound("This form no longer points at an escalation.")
+        bind_log_ids(escalation_id=number)
+        return number
+
     def item(self) -> int:
         """The id the form carries (a delegation or a question)."""
         number = positive_int(self.metadata)

@@ -39,6 +39,7 @@ from bot.slack.blocks import (
     conversation,
     details,
     digest,
+    escalation_notices,
     escalations,
     help,
     home,
@@ -59,7 +60,7 @@ from sandbox.render_html import (
 )
 from sandbox.render_text import blocks_to_text, message_to_text
 from storage.enums import CheckinStatus, EventType
-from storage.models import Checkin, Delegation, Escalation, Event
+from storage.models import Checkin, Delegation, Escalation, EscalationNotice, Event
 
 LEAD, ARI, BO, MIRA = "U0LEAD", "U0ARI", "U0BO", "U0MIRA"
 NAMES = {LEAD: "lead", ARI: "ari", BO: "bo", MIRA: "mira"}
@@ -113,6 +114,37 @@ def escalation(level: int = 2) -> Escalation:
         note="Finance is late",
         acknowledged_by=MIRA,
     )
+
+
+def resolved() -> Escalation:
+    ended = escalation()
+    ended.status, ended.resolved_cause, ended.acknowledged_by = "resolved", "unblocked", None
+    return ended
+
+
+def listed(
+    level: int = 2,
+    *,
+    status: str = "open",
+    notice_level: int | None = None,
+    answer: Checkin | str | None = "given",
+) -> escalations.Listed:
+    """One level of an escalation as its message lists it."""
+    climbing = escalation(level)
+    climbing.status = status
+    climbing.acknowledged_by = MIRA if status == "acknowledged" else None
+    climbing.resolved_cause = "checkin_answered" if status == "resolved" else None
+    at = notice_level or level
+    notice = EscalationNotice(
+        id=at,
+        escalation_id=5,
+        level=at,
+        recipient=climbing.chain[at - 1],
+        message_key="k",
+        sent_at=NOW,
+    )
+    last = checkin(note="Stuck") if answer == "given" else None
+    return escalations.Listed(notice, climbing, delegation(), last)
 
 
 def the_digest(*, lead: str | None = None, quiet: bool = False) -> Digest:
@@ -255,32 +287,52 @@ SURFACES: list[tuple[Callable[..., Surface], Callable[[], list[Surface]]]] = [
         lambda: [conversation.cancelled_notice(delegation("cancelled"), actor=LEAD)],
     ),
     (
-        escalations.escalation_message,
+        escalations.escalation_list,
         lambda: [
-            escalations.escalation_message(
-                delegation(), escalation(), last_answer=checkin(note="Stuck"), tz=NY, now=NOW
-            ),
-            escalations.escalation_message(
-                delegation(), escalation(1), last_answer=None, tz=None, now=NOW
-            ),
+            escalations.escalation_list([listed()], tz=NY, now=NOW),
+            escalations.escalation_list([listed(1, answer=None)], tz=None, now=NOW),
+            escalations.escalation_list([listed(2, status="acknowledged")], tz=NY, now=NOW),
+            escalations.escalation_list([listed(2, status="resolved")], tz=NY, now=NOW),
+            escalations.escalation_list([listed(1), listed(2, notice_level=1)], tz=NY, now=NOW),
         ],
     ),
     (
-        escalations.acknowledged_message,
-        lambda: [escalations.acknowledged_message(delegation(), escalation())],
-    ),
-    (
-        escalations.escalated_notice,
+        escalation_notices.escalated_notice,
         lambda: [
-            escalations.escalated_notice(delegation(), escalation(level), to_assignee=to_assignee)
+            escalation_notices.escalated_notice(
+                delegation(), escalation(level), to_assignee=to_assignee
+            )
             for level, to_assignee in ((1, True), (3, False))
         ],
     ),
     (
-        escalations.picked_up_notice,
-        lambda: [escalations.picked_up_notice(delegation(), escalation())],
+        escalation_notices.picked_up_notice,
+        lambda: [escalation_notices.picked_up_notice(delegation(), escalation())],
     ),
-    (escalations.escalate_modal, lambda: [escalations.escalate_modal(delegation())]),
+    (
+        escalation_notices.resolved_notice,
+        lambda: [escalation_notices.resolved_notice(delegation(), resolved())],
+    ),
+    (
+        escalation_notices.listed_update,
+        lambda: [escalation_notices.listed_update(delegation(), escalation(), what="resolved.")],
+    ),
+    (
+        escalation_notices.reacknowledge_message,
+        lambda: [escalation_notices.reacknowledge_message(delegation(), escalation(), now=NOW)],
+    ),
+    (
+        escalation_notices.still_on_it_message,
+        lambda: [escalation_notices.still_on_it_message(delegation())],
+    ),
+    (
+        escalation_notices.escalate_modal,
+        lambda: [escalation_notices.escalate_modal(delegation())],
+    ),
+    (
+        escalation_notices.pass_up_modal,
+        lambda: [escalation_notices.pass_up_modal(delegation(), escalation(1))],
+    ),
     (
         notices.delegator_notice,
         lambda: [

@@ -1,7 +1,9 @@
-"""Escalation messages: to the person (or channel) escalated to, and notices to the rest."""
+"""The escalation message: what reached a person (or channel), one item or several that
+reached them within a minute, each with its own buttons and its state as it changes."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from slack_sdk.models.blocks import (
@@ -11,16 +13,26 @@ from slack_sdk.models.blocks import (
     MarkdownTextObject,
     SectionBlock,
 )
-from slack_sdk.models.views import View
 
-from bot.domain.escalation import MAX_NOTE_LENGTH
 from bot.domain.supervision import is_person
 from bot.slack.blocks.common import Rendered, context, task_title
-from bot.slack.blocks.modals import TextQuestion, question_modal
-from bot.slack.ids import ActionId, BlockId, CallbackId
+from bot.slack.ids import ActionId, BlockId
 from bot.slack.mrkdwn import escaped_clip, local_time, mention, quote
-from storage.enums import CheckinStatus, EscalationReason
-from storage.models import Checkin, Delegation, Escalation
+from storage.enums import CheckinStatus, EscalationReason, EscalationStatus, ResolveCause
+from storage.models import Checkin, Delegation, Escalation, EscalationNotice
+
+# Several escalations in one message: at most this many (two blocks each, in Block Kit's 50).
+MOST_IN_ONE_MESSAGE = 12
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One level of one escalation, as the message it went in lists it."""
+
+    notice: EscalationNotice
+    escalation: Escalation
+    delegation: Delegation
+    last_answer: Checkin | None
 
 
 def address(slack_id: str) -> str:
@@ -36,118 +48,140 @@ def how_long(since: datetime, now: datetime) -> str:
     return f"{gap.days} days"
 
 
-def why(escalation: Escalation) -> str:
+def why(escalation: Escalation, level: int) -> str:
+    """Why it reached level ``level``: the reason it started, and how it climbed."""
     reason = EscalationReason(escalation.reason).describe
-    if escalation.level == 1:
+    if level == 1:
         return f"Escalated because {reason}."
-    previous = address(escalation.chain[escalation.level - 2])
+    previous = address(escalation.chain[level - 2])
+    if level == escalation.level and escalation.climb_reason == EscalationReason.PASSED_UP:
+        said = escaped_clip(escalation.climb_note or "", 500)
+        return f"Escalated because {reason}; {previous} passed it up: “{said}”"
+    if level == escalation.level and escalation.climb_reason == EscalationReason.STALE_AFTER_ACK:
+        return f"Escalated because {reason}; {previous} picked it up, but nothing moved since."
     return f"Escalated because {reason}, and {previous} did not pick it up in time."
 
 
-def escalation_message(
-    delegation: Delegation,
-    escalation: Escalation,
-    *,
-    last_answer: Checkin | None,
-    tz: str | None,
-    now: datetime,
-) -> Rendered:
+def escalation_list(listed: list[Listed], *, tz: str | None, now: datetime) -> Rendered:
+    """The message: one escalation in full, or several, each with its essentials."""
+    if len(listed) == 1:
+        return _one(listed[0], tz=tz, now=now)
+    blocks: list[Block] = [
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=f":rotating_light: *{len(listed)} items escalated to you*, within a minute "
+                "of each other. Each has its own buttons; updates on each go in this thread."
+            )
+        )
+    ]
+    for entry in listed:
+        item, escalation = entry.delegation, entry.escalation
+        stalled = how_long(escalation.stalled_since, now)
+        lines = [
+            f"*#{item.id}* {task_title(item.task, 200)}",
+            f"{mention(item.delegator_id)} → {mention(item.assignee_id)} · "
+            f"{why(escalation, entry.notice.level)} Stalled {stalled}; "
+            f"due {local_time(item.due_at, tz)}.",
+        ]
+        state = _state(entry)
+        if state:
+            lines.append(state)
+        blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(lines))))
+        buttons = _buttons(entry)
+        if buttons:
+            blocks.append(
+                ActionsBlock(
+                    block_id=f"{BlockId.ESCALATION_ACTIONS}:{escalation.id}", elements=buttons
+                )
+            )
+    return Rendered(text=f"Escalated to you: {len(listed)} items", blocks=blocks)
+
+
+def _one(entry: Listed, *, tz: str | None, now: datetime) -> Rendered:
+    item, escalation = entry.delegation, entry.escalation
+    state = _state(entry)
+    if escalation.status in _SETTLED:
+        return Rendered(
+            text=f"{state} Task: {task_title(item.task)}",
+            blocks=[
+                SectionBlock(
+                    text=MarkdownTextObject(text=f"Escalation:\n{quote(item.task, 2500)}")
+                ),
+                context(state),
+            ],
+        )
     headline = (
-        f":rotating_light: *Escalated to you* (level {escalation.level}): "
-        f"{mention(delegation.delegator_id)} delegated this to {mention(delegation.assignee_id)}."
+        f":rotating_light: *Escalated to you* (level {entry.notice.level}): "
+        f"{mention(item.delegator_id)} delegated this to {mention(item.assignee_id)}."
     )
     lines = [
         headline,
-        quote(delegation.task, 1500),
-        why(escalation),
+        quote(item.task, 1500),
+        why(escalation, entry.notice.level),
         f"Stalled since {local_time(escalation.stalled_since, tz)} "
-        f"({how_long(escalation.stalled_since, now)}); due {local_time(delegation.due_at, tz)}.",
+        f"({how_long(escalation.stalled_since, now)}); due {local_time(item.due_at, tz)}.",
     ]
     if escalation.note:
         lines.append(f"*Note:* {escaped_clip(escalation.note, 500)}")
-    if last_answer is not None and last_answer.status:
-        answer = f"*Last check-in:* {CheckinStatus(last_answer.status).label}"
-        if last_answer.note:
-            answer += f": {escaped_clip(last_answer.note, 400)}"
-        lines.append(answer)
+    answer = entry.last_answer
+    if answer is not None and answer.status:
+        said = f"*Last check-in:* {CheckinStatus(answer.status).label}"
+        if answer.note:
+            said += f": {escaped_clip(answer.note, 400)}"
+        lines.append(said)
     else:
         lines.append("_No check-in answered yet._")
-    blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text="\n".join(lines))),
-        ActionsBlock(
-            block_id=BlockId.ESCALATION_ACTIONS,
-            elements=[
-                ButtonElement(
-                    text="Acknowledge",
-                    action_id=ActionId.ACKNOWLEDGE,
-                    value=str(escalation.id),
-                    style="primary",
-                )
-            ],
-        ),
-        context("Acknowledging tells everyone you have picked it up and stops the climb."),
-    ]
-    return Rendered(text=f"Escalated to you: {task_title(delegation.task)}", blocks=blocks)
-
-
-def acknowledged_message(delegation: Delegation, escalation: Escalation) -> Rendered:
-    who = mention(escalation.acknowledged_by or "")
-    outcome = f":white_check_mark: {who} picked this up."
-    return Rendered(
-        text=f"{outcome} Task: {task_title(delegation.task)}",
-        blocks=[
-            SectionBlock(
-                text=MarkdownTextObject(text=f"Escalation:\n{quote(delegation.task, 2500)}")
-            ),
-            context(outcome),
-        ],
-    )
-
-
-def escalated_notice(
-    delegation: Delegation, escalation: Escalation, *, to_assignee: bool
-) -> Rendered:
-    target = address(escalation.target)
-    reason = EscalationReason(escalation.reason).describe
-    if to_assignee:
-        text = (
-            f"Heads-up: {target} has been asked to help with this item because {reason}. "
-            "Nothing changes for you; they may get in touch."
+    if state:
+        lines.append(state)
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text="\n".join(lines)))]
+    buttons = _buttons(entry)
+    if buttons:
+        blocks.append(ActionsBlock(block_id=BlockId.ESCALATION_ACTIONS, elements=buttons))
+    blocks.append(
+        context(
+            "Acknowledging tells everyone you have picked it up and stops the climb; "
+            "Pass up hands it to the next level now."
+            if len(buttons) > 1
+            else "Acknowledging tells everyone you have picked it up and stops the climb."
         )
-    else:
-        text = f":rotating_light: Your delegation was escalated to {target} because {reason}."
-    return Rendered(
-        text=f"{text} Task: {task_title(delegation.task)}",
-        blocks=[
-            SectionBlock(text=MarkdownTextObject(text=f"{text}\n{quote(delegation.task, 2000)}")),
-            context(f"Level {escalation.level} · item #{delegation.id}"),
-        ],
     )
+    return Rendered(text=f"Escalated to you: {task_title(item.task)}", blocks=blocks)
 
 
-def picked_up_notice(delegation: Delegation, escalation: Escalation) -> Rendered:
-    text = f":handshake: {mention(escalation.acknowledged_by or '')} picked up the escalation."
-    return Rendered(
-        text=f"{text} Task: {task_title(delegation.task)}",
-        blocks=[
-            SectionBlock(text=MarkdownTextObject(text=f"{text}\n{quote(delegation.task, 2000)}"))
-        ],
-    )
+_SETTLED = (EscalationStatus.RESOLVED, EscalationStatus.CLOSED, EscalationStatus.ACKNOWLEDGED)
 
 
-def escalate_modal(delegation: Delegation) -> View:
-    return question_modal(
-        callback_id=CallbackId.ESCALATE_MODAL,
-        metadata=str(delegation.id),
-        title="Escalate",
-        submit="Escalate",
-        about=f"Escalating:\n{quote(delegation.task, 2700)}",
-        question=TextQuestion(
-            block_id=BlockId.ESCALATE_REASON,
-            action_id=ActionId.ESCALATE_REASON,
-            label="What help is needed?",
-            max_length=MAX_NOTE_LENGTH,
-            optional=False,
-        ),
-        footnote="It goes to the next person up the chain, who can acknowledge it.",
-    )
+def _state(entry: Listed) -> str:
+    """What has become of it since it reached this level ("" while it waits here)."""
+    escalation = entry.escalation
+    if escalation.status == EscalationStatus.RESOLVED:
+        cause = ResolveCause(escalation.resolved_cause or "closed").describe
+        if escalation.acknowledged_by:
+            return (
+                f":white_check_mark: {mention(escalation.acknowledged_by)} picked this up; "
+                f"since resolved: {cause}."
+            )
+        return f":white_check_mark: Resolved: {cause}."
+    if escalation.status == EscalationStatus.CLOSED:
+        return ":white_check_mark: The item has closed."
+    if escalation.level > entry.notice.level:
+        return f"_Now with {address(escalation.target)} (level {escalation.level})._"
+    if escalation.status == EscalationStatus.ACKNOWLEDGED:
+        return f":white_check_mark: {mention(escalation.acknowledged_by or '')} picked this up."
+    return ""
+
+
+def _buttons(entry: Listed) -> list[ButtonElement]:
+    escalation = entry.escalation
+    if escalation.status not in (EscalationStatus.OPEN, EscalationStatus.EXHAUSTED):
+        return []
+    value = str(escalation.id)
+    buttons = [
+        ButtonElement(
+            text="Acknowledge", action_id=ActionId.ACKNOWLEDGE, value=value, style="primary"
+        )
+    ]
+    here = entry.notice.level == escalation.level
+    if here and escalation.level < len(escalation.chain) and is_person(escalation.target):
+        buttons.append(ButtonElement(text="Pass up", action_id=ActionId.PASS_UP, value=value))
+    return buttons

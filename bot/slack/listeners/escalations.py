@@ -1,15 +1,21 @@
-"""Escalate (from the item) and Acknowledge (from the escalation)."""
+"""Escalate (from the item); Acknowledge, Pass up and Still on it (from the escalation)."""
 
 from __future__ import annotations
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.domain.escalation import acknowledge
-from bot.domain.escalation_triggers import check_can_escalate, escalate_manually
-from bot.slack.blocks.escalations import escalate_modal
+from bot.domain.escalation import (
+    acknowledge,
+    check_can_escalate,
+    check_can_pass_up,
+    escalate_manually,
+    pass_up,
+    still_on_it,
+)
+from bot.slack.blocks.escalation_notices import escalate_modal, pass_up_modal
 from bot.slack.errors import answers_errors
-from bot.slack.forms import escalate_reason
+from bot.slack.forms import escalate_reason, pass_up_reason
 from bot.slack.ids import ActionId, CallbackId
 from bot.slack.payloads import Click, Submission
 from bot.slack.runtime import Runtime
@@ -28,6 +34,32 @@ def register(app: App, runtime: Runtime) -> None:
             actor=click.actor,
             clicked_in=click.channel_id,
         )
+
+    @app.action(ActionId.STILL_ON_IT)
+    @guarded
+    def on_still_on_it(ack: Ack, click: Click) -> None:
+        ack()
+        runtime.run(still_on_it, escalation_id=click.escalation(), actor=click.actor)
+
+    @app.action(ActionId.PASS_UP)
+    @guarded
+    def on_pass_up(ack: Ack, click: Click, client: WebClient) -> None:
+        ack()
+        with runtime.reading() as session:
+            item, escalation = check_can_pass_up(
+                session, escalation_id=click.escalation(), actor=click.actor
+            )
+        client.views_open(trigger_id=click.trigger_id, view=pass_up_modal(item, escalation))
+
+    @app.view(CallbackId.PASS_UP_MODAL)
+    def on_pass_up_submitted(ack: Ack, submission: Submission) -> None:
+        runtime.run(
+            pass_up,
+            escalation_id=submission.escalation(),
+            actor=submission.actor,
+            note=pass_up_reason(submission.body),
+        )
+        ack()
 
     @app.action(ActionId.ESCALATE)
     @guarded

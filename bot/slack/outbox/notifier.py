@@ -30,19 +30,13 @@ from bot.slack.blocks.conversation import (
     reassigned_notice,
 )
 from bot.slack.blocks.digest import digest_message
-from bot.slack.blocks.escalations import (
-    acknowledged_message,
-    escalated_notice,
-    escalation_message,
-    picked_up_notice,
-)
 from bot.slack.blocks.notices import delegator_notice
 from bot.slack.blocks.offer import offer_message, settled_message
 from bot.slack.chart import daily_chart
-from bot.slack.outbox.sends import checkin_key, escalation_key, offer_key
-from storage.checkins import latest_answers
+from bot.slack.outbox.escalation_messages import EscalationMessages
+from bot.slack.outbox.sends import checkin_key, offer_key
 from storage.enums import EventType
-from storage.models import Checkin, Delegation, Escalation, Event
+from storage.models import Checkin, Delegation, Event
 from storage.outbox import (
     HOME,
     HOME_QUEUE,
@@ -60,7 +54,7 @@ from storage.slack_cache import get_user, user_tz
 log = logging.getLogger(__name__)
 
 
-class SlackNotifier:
+class SlackNotifier(EscalationMessages):
     def __init__(
         self,
         session: Session,
@@ -108,33 +102,6 @@ class SlackNotifier:
     def reminder(self, delegation: Delegation) -> None:
         rendered = reminder_message(delegation, tz=self._tz(delegation.assignee_id))
         self._queue(POST, delegation.assignee_id, rendered, delegation, homes=False)
-
-    def escalation(self, delegation: Delegation, escalation: Escalation) -> None:
-        last = latest_answers(self._session, delegation_ids=[delegation.id or 0])
-        rendered = escalation_message(
-            delegation,
-            escalation,
-            last_answer=last.get(delegation.id or 0),
-            tz=self._tz(escalation.target) if is_person(escalation.target) else None,
-            now=self._now,
-        )
-        key = escalation_key(escalation, escalation.target)
-        self._queue(POST, escalation.target, rendered, delegation, key=key)
-        if escalation.target != delegation.delegator_id:
-            notice = escalated_notice(delegation, escalation, to_assignee=False)
-            self._in_thread(delegation.delegator_id, notice, delegation, routine=True)
-        notice = escalated_notice(delegation, escalation, to_assignee=True)
-        self._in_thread(delegation.assignee_id, notice, delegation, routine=True)
-
-    def acknowledged(self, delegation: Delegation, escalation: Escalation) -> None:
-        actor = escalation.acknowledged_by or ""
-        reached = escalation.chain[: escalation.level]
-        where = actor if actor in reached else reached[-1]
-        rendered = acknowledged_message(delegation, escalation)
-        self._queue(UPDATE, where, rendered, delegation, key=escalation_key(escalation, where))
-        for person in {delegation.delegator_id, delegation.assignee_id} - {actor}:
-            notice = picked_up_notice(delegation, escalation)
-            self._in_thread(person, notice, delegation, routine=True)
 
     def digest(self, channel: str, digest: Digest, *, key: str) -> None:
         """The digest, then its chart as a file in the digest's thread. A chart that cannot

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from storage.models import Checkin, Delegation, Escalation
 
 
@@ -15,3 +17,8 @@ def checkin_key(checkin: Checkin) -> str:
 
 def escalation_key(escalation: Escalation, target: str) -> str:
     return f"escalation:{escalation.id}:to:{target}"
+
+
+def reminder_key(escalation: Escalation, reminded_at: datetime) -> str:
+    """The "still on it?" reminder sent at ``reminded_at`` (one at a time per escalation)."""
+    return f"escalation:{escalation.id}:reminder:{int(reminded_at.timestamp())}"
