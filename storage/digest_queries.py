@@ -138,7 +138,7 @@ def _durations(
     session: Session,
     *,
     earlier: str,
-    later: str,
+    later: str | tuple[str, ...],
     start: datetime,
     end: datetime,
     scope: Scope,
@@ -158,7 +158,8 @@ def _durations(
         select(_seconds(session, then.at, first.at).label("seconds"))
         .select_from(then)
         .join(first, and_(*pairing))
-        .where(then.type == later, then.at >= start, then.at < end)
+        .where(col(then.type).in_([later] if isinstance(later, str) else list(later)))
+        .where(then.at >= start, then.at < end)
     )
     return _scoped(statement, then.delegation_id, scope)
 
@@ -178,6 +179,50 @@ def acknowledge_durations(session: Session, **window: Any) -> Any:
     return _durations(
         session, earlier=E.ESCALATED, later=E.ACKNOWLEDGED, same_escalation=True, **window
     )
+
+
+def ending_durations(session: Session, **window: Any) -> Any:
+    """An escalation's first level to its ending (acknowledged, or resolved by its cause;
+    each escalation has one), for endings in the window."""
+    endings = (E.ACKNOWLEDGED, E.ESCALATION_RESOLVED)
+    return _durations(session, earlier=E.ESCALATED, later=endings, same_escalation=True, **window)
+
+
+def resolved_by_cause(
+    session: Session, *, start: datetime, end: datetime, scope: Scope = None
+) -> dict[str, int]:
+    """How many escalations their cause resolved in the window, by cause."""
+    cause = Event.data["cause"].as_string()
+    statement = (
+        select(cause, func.count())
+        .where(col(Event.type) == E.ESCALATION_RESOLVED)
+        .where(col(Event.at) >= start, col(Event.at) < end)
+        .group_by(cause)
+    )
+    rows = session.execute(_scoped(statement, col(Event.delegation_id), scope)).all()
+    return {str(name): int(count) for name, count in rows}
+
+
+def still_open(session: Session, *, start: datetime, end: datetime, scope: Scope = None) -> int:
+    """Escalations started in the window that had not ended by its end."""
+    started, ending = aliased(Event), aliased(Event)
+    ended = (
+        select(ending.id)
+        .where(ending.delegation_id == started.delegation_id)
+        .where(col(ending.type).in_([E.ACKNOWLEDGED, E.ESCALATION_RESOLVED]))
+        .where(
+            ending.data["escalation_id"].as_integer() == started.data["escalation_id"].as_integer()
+        )
+        .where(ending.at < end)
+    )
+    statement = (
+        select(func.count())
+        .select_from(started)
+        .where(started.type == E.ESCALATED, started.data["level"].as_integer() == 1)
+        .where(started.at >= start, started.at < end)
+        .where(~ended.exists())
+    )
+    return int(session.execute(_scoped(statement, started.delegation_id, scope)).scalar_one())
 
 
 def completed_on_time(

@@ -9,6 +9,9 @@ Definitions (the README repeats them):
 - escalations: escalations started in the window (their level-1 step); the by-level
   table counts every step;
 - time to acknowledge: an escalation's first level to its acknowledgement (median);
+- how escalations ended: acknowledged, resolved by their cause (by cause), still open at
+  the window's end (of those started in it), and the median from first level to ending;
+  ``passed_up`` and ``stale_after_ack`` steps count as reasons of their own;
 - open / overdue / stalled: at the window's end; stalled means open for over 3 days with
   nothing done on it by a person in the last 3.
 Percentiles are nearest-rank: the value at rank ceil(p x n) (for a median of an even count,
@@ -27,6 +30,8 @@ from storage import digest_open as open_items
 from storage import digest_queries as q
 
 STALLED_AFTER = timedelta(days=3)
+# Steps of the climb counted as reasons of their own (plain timeouts are not).
+CLIMB_REASONS_COUNTED = frozenset({"passed_up", "stale_after_ack"})
 OLDEST_SHOWN = 5
 LOAD_SHOWN = 10
 
@@ -67,6 +72,9 @@ class Figures:
     escalations_by_level: dict[int, int] = field(default_factory=dict)
     acknowledged: int = 0
     acknowledge_p50_s: float | None = None
+    resolved_by_cause: dict[str, int] = field(default_factory=dict)
+    still_open: int = 0
+    ending_p50_s: float | None = None
     open_items: int = 0
     overdue_items: int = 0
     stalled_items: int = 0
@@ -152,7 +160,7 @@ def figures(
     by_reason: dict[str, int] = {}
     by_level: dict[int, int] = {}
     for reason, level, count in escalations:
-        if level == 1:  # why escalations started; later steps are all "unacknowledged"
+        if level == 1 or reason in CLIMB_REASONS_COUNTED:  # why they started, or moved on
             by_reason[reason] = by_reason.get(reason, 0) + count
         by_level[level] = by_level.get(level, 0) + count
     accept_p50, accept_p90 = q.percentiles(
@@ -160,6 +168,7 @@ def figures(
     )
     [complete_p50] = q.percentiles(session, q.completion_durations(session, **window), (0.5,))
     [acknowledge_p50] = q.percentiles(session, q.acknowledge_durations(session, **window), (0.5,))
+    [ending_p50] = q.percentiles(session, q.ending_durations(session, **window), (0.5,))
     extra: dict[str, object] = {}
     if detailed:
         people = open_items.open_by_assignee(
@@ -192,6 +201,9 @@ def figures(
         escalations_by_level=by_level,
         acknowledged=counts.get("acknowledged", 0),
         acknowledge_p50_s=acknowledge_p50,
+        resolved_by_cause=q.resolved_by_cause(session, **window),
+        still_open=q.still_open(session, **window),
+        ending_p50_s=ending_p50,
         **extra,  # type: ignore[arg-type]
     )
 

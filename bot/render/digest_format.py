@@ -89,7 +89,17 @@ def escalation_breakdown(figures: Figures) -> str | None:
     levels = " · ".join(
         f"level {level}: {count}" for level, count in sorted(figures.escalations_by_level.items())
     )
-    return f"By reason: {reasons}\nBy level: {levels}"
+    resolved = sum(figures.resolved_by_cause.values())
+    causes = ", ".join(
+        f"{cause.replace('_', ' ')} {count}"
+        for cause, count in sorted(figures.resolved_by_cause.items(), key=lambda c: (-c[1], c[0]))
+    )
+    ended = (
+        f"Ended: {figures.acknowledged} acknowledged · {resolved} resolved by their cause"
+        + (f" ({causes})" if causes else "")
+        + f" · {figures.still_open} still open · median {duration(figures.ending_p50_s)} to end"
+    )
+    return f"By reason: {reasons}\nBy level: {levels}\n{ended}"
 
 
 def age(since: datetime, now: datetime) -> str:
