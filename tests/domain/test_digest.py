@@ -252,3 +252,41 @@ def test_the_load_follows_a_reassignment(engine: Engine) -> None:
         after = compute_digest(session, end=at(23), days=7, tz="UTC").current
     assert before.load == [(ALICE, 2, 0), (BOB, 1, 1)]  # item 6 was still Alice's
     assert after.load == [(BOB, 2, 1), (ALICE, 1, 0)]
+
+
+def test_how_escalations_ended(engine: Engine) -> None:
+    """December: one acknowledged in 1 h, one resolved by its cause in 3 h, one passed up
+    and still open, one picked up after the window's end (still open at its end)."""
+    log = Log(engine)
+    for number in (11, 12, 13, 14):
+        log.item(number, at(1, 9, month=12))
+
+    def started(number: int, hour: int, reason: str, escalation: int, level: int = 1) -> None:
+        log.event(
+            number,
+            "escalated",
+            at(1, hour, month=12),
+            actor="system",
+            level=level,
+            to="U0CAROL",
+            reason=reason,
+            escalation_id=escalation,
+        )
+
+    started(11, 10, "blocked", 11)
+    log.event(11, "acknowledged", at(1, 11, month=12), actor="U0CAROL", level=1, escalation_id=11)
+    started(12, 10, "checkin_unanswered", 12)
+    log.event(
+        12, "escalation_resolved", at(1, 13, month=12), escalation_id=12, cause="checkin_answered"
+    )
+    started(13, 10, "overdue", 13)
+    started(13, 11, "passed_up", 13, level=2)
+    started(14, 10, "not_accepted", 14)
+    log.event(14, "acknowledged", at(9, 9, month=12), actor="U0CAROL", level=1, escalation_id=14)
+    with unit_of_work(engine) as session:
+        figures = compute_digest(session, end=at(8, month=12), days=7, tz="UTC").current
+    assert figures.escalations == 4
+    assert figures.escalations_by_reason["passed_up"] == 1
+    assert figures.resolved_by_cause == {"checkin_answered": 1}
+    assert (figures.acknowledged, figures.still_open) == (1, 2)
+    assert figures.ending_p50_s == 3600  # 1 h and 3 h: the lower middle
