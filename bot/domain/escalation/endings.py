@@ -56,7 +56,8 @@ def acknowledge(
             "next_step_at": _watch_until(work, actor, now),
         },
     )
-    if not moved:
+    if not moved:  # it changed between our read and our write: say how, if it ended
+        check_not_over(load(session, escalation_id)[0])
         raise InvalidTransition("This escalation moved on a moment ago; try again.")
     fresh = get_escalation(session, escalation_id=escalation_id)
     assert fresh is not None
