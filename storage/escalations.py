@@ -33,6 +33,7 @@ def move_escalation(
     escalation_id: int,
     expected_level: int | None,
     expected_status: str | Collection[str] = OPEN,
+    expected_step_at: datetime | None = None,
     values: dict[str, object],
 ) -> bool:
     """Conditionally change an escalation still in the expected status (and at
@@ -47,7 +48,31 @@ def move_escalation(
     )
     if expected_level is not None:
         statement = statement.where(col(Escalation.level) == expected_level)
+    if expected_step_at is not None:  # still the step that fell due, not a later one
+        statement = statement.where(col(Escalation.next_step_at) == expected_step_at)
     return session.execute(statement).rowcount == 1
+
+
+def lock_escalation(session: Session, *, escalation_id: int) -> Escalation | None:
+    """Read the escalation and lock its row until the transaction ends: what is decided
+    from its status holds, whoever else is changing it."""
+    return session.exec(
+        select(Escalation)
+        .where(col(Escalation.id) == escalation_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+
+
+def end_watches(session: Session, *, delegation_id: int) -> None:
+    """A new escalation of the item starts: those picked up earlier stop being watched (so
+    that none of them can climb again beside it)."""
+    session.execute(
+        update(Escalation)
+        .where(col(Escalation.delegation_id) == delegation_id)
+        .where(col(Escalation.status) == EscalationStatus.ACKNOWLEDGED)
+        .values(next_step_at=None, reminded_at=None)
+    )
 
 
 def active_escalations(session: Session, *, delegation_id: int) -> Sequence[Escalation]:
@@ -85,7 +110,18 @@ def open_group(session: Session, *, recipient: str, since: datetime, most: int) 
 
 
 def notices_in(session: Session, *, message_key: str) -> Sequence[EscalationNotice]:
-    """The levels one message lists, in the order they joined it."""
+    """The levels one message lists, in the order they joined it. The message's first row
+    is locked until the transaction ends, so that two changes drawing the same message draw
+    it one after the other, the later one seeing the earlier."""
+    first = session.exec(
+        select(EscalationNotice.id)
+        .where(col(EscalationNotice.message_key) == message_key)
+        .order_by(col(EscalationNotice.id))
+        .limit(1)
+        .with_for_update()
+    ).first()
+    if first is None:
+        return []
     return session.exec(
         select(EscalationNotice)
         .where(col(EscalationNotice.message_key) == message_key)

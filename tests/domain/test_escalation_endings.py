@@ -311,3 +311,62 @@ def test_adding_a_scheduled_trigger_is_one_registration(world: World) -> None:
         del SCHEDULED["test_nudges"]
     assert report.test_nudges == 1 and [row for row, _ in seen] == [item]
     assert "test_nudges=1" in repr(report)
+
+
+def test_an_answer_to_an_older_checkin_does_not_clear_a_newer_block(world: World) -> None:
+    accepted_with_checkin(world)
+    with Session(world.engine) as session:
+        older = session.exec(select(Checkin)).one()
+    world.at(CHECKIN_AT + timedelta(days=1))  # a second check-in; Alice answers it Blocked
+    answer(world, CheckinStatus.BLOCKED, note="no access")
+    with world.work() as unit:  # then the first, still open, On track
+        answer_checkin(
+            unit, checkin_id=older.id, actor=ALICE, status=CheckinStatus.ON_TRACK, note=None
+        )
+    assert "unblocked" not in resolved_causes(world)
+
+
+def test_a_still_on_it_that_commits_while_the_watch_step_runs_wins(world: World) -> None:
+    """The step read the escalation before Still on it committed: it must not climb."""
+    from bot.domain.escalation.endings import _watch
+
+    acknowledged_block(world)
+    world.at(CHECKIN_AT + timedelta(days=1))  # the reminder
+    step_at = world.escalation().next_step_at
+    assert step_at is not None
+    stale = world.escalation()  # as the step read it
+    world.clock.set(step_at)
+    with world.work() as unit:
+        still_on_it(unit, escalation_id=stale.id, actor=CAROL)
+    with world.work() as unit:
+        assert _watch(unit, stale, step_at) is False
+    assert len(world.escalations()) == 1
+    assert world.escalation().acknowledged_by == CAROL
+
+
+def test_a_new_trigger_ends_the_watch_of_one_picked_up(world: World) -> None:
+    item = accepted_with_checkin(world, due_in=timedelta(days=1, hours=2))
+    answer(world, CheckinStatus.BLOCKED, note="no access")
+    first = world.escalation().id
+    world.acknowledge(first, actor=CAROL)
+    world.at(CHECKIN_AT + timedelta(hours=2))  # overdue: a new escalation starts
+    assert world.escalations()[-1] == (1, CAROL, "overdue")
+    with Session(world.engine) as session:
+        from storage.models import Escalation
+
+        picked_up = session.get(Escalation, first)
+        assert picked_up is not None and picked_up.next_step_at is None
+    world.at(CHECKIN_AT + timedelta(days=3))  # no stale_after_ack beside the new climb
+    assert all(reason != "stale_after_ack" for _, _, reason in world.escalations())
+    del item
+
+
+def test_the_assignee_cannot_acknowledge_their_own_items_escalation(world: World) -> None:
+    """Reassigned to Carol, who the manual escalation had already reached."""
+    item = world.offer(due_in=timedelta(days=3))
+    world.accept(item)
+    world.escalate(item, actor=LEAD, note="Stuck")
+    with world.work() as unit:
+        changes.reassign(unit, delegation_id=item, actor=LEAD, new_assignee=Person(CAROL))
+    with pytest.raises(NotAllowed):
+        world.acknowledge(world.escalation().id, actor=CAROL)

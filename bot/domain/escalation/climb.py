@@ -21,7 +21,13 @@ from storage.enums import (
     EventType,
     ResolveCause,
 )
-from storage.escalations import add_escalation, get_escalation, hold_open_item, move_escalation
+from storage.escalations import (
+    add_escalation,
+    end_watches,
+    get_escalation,
+    hold_open_item,
+    move_escalation,
+)
 from storage.events import iso, record_event
 from storage.models import Delegation, Escalation
 
@@ -73,6 +79,7 @@ def start_escalation(
     )
     if escalation is None:
         return None
+    end_watches(session, delegation_id=delegation.id)  # one escalation in progress per item
     if next_step is None:  # the fallback channel alone: nowhere further to go
         escalation.status = EscalationStatus.EXHAUSTED
         session.add(escalation)
@@ -102,7 +109,13 @@ def climb(work: Work, *, escalation_id: int, expected_step_at: datetime) -> bool
             expected_level=escalation.level,
             values={"status": EscalationStatus.EXHAUSTED, "next_step_at": None},
         )
-    return climb_to(work, escalation, reason=EscalationReason.UNACKNOWLEDGED, actor=SYSTEM_ACTOR)
+    return climb_to(
+        work,
+        escalation,
+        reason=EscalationReason.UNACKNOWLEDGED,
+        actor=SYSTEM_ACTOR,
+        expected_step_at=expected_step_at,
+    )
 
 
 def check_can_pass_up(
@@ -143,9 +156,11 @@ def climb_to(
     reason: EscalationReason,
     actor: str,
     note: str | None = None,
+    expected_step_at: datetime | None = None,
 ) -> bool:
     """Tell the next level, if the escalation is still where it was read (its status and
-    level): of two steps racing, one applies. False if it moved on meanwhile."""
+    level, and the step that fell due, if given): of two steps racing, one applies. False if
+    it moved on meanwhile, or the item has another escalation climbing."""
     session, now, notifier, supervisor = work.session, work.now, work.notifier, work.supervisor
     assert escalation.id is not None
     level = escalation.level + 1
@@ -171,6 +186,7 @@ def climb_to(
                 escalation_id=escalation.id,
                 expected_level=escalation.level,
                 expected_status=escalation.status,
+                expected_step_at=expected_step_at,
                 values=values,
             )
     except IntegrityError:

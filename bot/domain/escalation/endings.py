@@ -6,14 +6,20 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.domain.errors import InvalidTransition, NotAllowed
-from bot.domain.escalation.climb import CLIMBING, OPEN_ITEM, check_not_over, climb, climb_to, load
+from bot.domain.escalation.climb import OPEN_ITEM, check_not_over, climb, climb_to, load
 from bot.domain.escalation.rules import MOVEMENT, ending_cause
 from bot.domain.scheduled import scheduled
 from bot.domain.supervision import is_person
 from bot.domain.work import Work
 from storage.delegations import get_delegation
 from storage.enums import SYSTEM_ACTOR, EscalationReason, EscalationStatus, EventType, ResolveCause
-from storage.escalations import active_escalations, get_escalation, move_escalation
+from storage.escalations import (
+    ACTIVE,
+    active_escalations,
+    get_escalation,
+    lock_escalation,
+    move_escalation,
+)
 from storage.events import happened_since, record_event
 from storage.models import Checkin, Delegation, Escalation
 
@@ -32,12 +38,9 @@ def acknowledge(
     escalation, delegation = load(session, escalation_id)
     reached = escalation.chain[: escalation.level]
     in_reached_channel = (
-        clicked_in is not None
-        and clicked_in in reached
-        and not is_person(clicked_in)
-        and actor != delegation.assignee_id
+        clicked_in is not None and clicked_in in reached and not is_person(clicked_in)
     )
-    if actor not in reached and not in_reached_channel:
+    if (actor not in reached and not in_reached_channel) or actor == delegation.assignee_id:
         raise NotAllowed("Only the person this escalation went to can acknowledge it.")
     check_not_over(escalation)
     if escalation.status == ACKNOWLEDGED:
@@ -142,11 +145,11 @@ def escalation_step(work: Work, escalation_id: int, expected: datetime) -> bool:
         resolve(work, delegation, (ResolveCause.CLOSED,))
         return False
     if escalation.status == ACKNOWLEDGED:
-        return _watch(work, escalation)
+        return _watch(work, escalation, expected)
     return climb(work, escalation_id=escalation_id, expected_step_at=expected)
 
 
-def _watch(work: Work, escalation: Escalation) -> bool:
+def _watch(work: Work, escalation: Escalation, step_at: datetime) -> bool:
     """Nothing may have moved since it was picked up: remind whoever did, once; if that
     reminder goes unanswered too, the climb resumes at the next level."""
     session, now, notifier, supervisor = work.session, work.now, work.notifier, work.supervisor
@@ -157,7 +160,11 @@ def _watch(work: Work, escalation: Escalation) -> bool:
         types=MOVEMENT,
         since=escalation.committed_at,
     )
-    expected = {"escalation_id": escalation.id, "expected_level": escalation.level}
+    expected = {  # only if it is still this step: not a Still on it, not another replica
+        "escalation_id": escalation.id,
+        "expected_level": escalation.level,
+        "expected_step_at": step_at,
+    }
     if moved:  # in hand: the watch is over
         return move_escalation(
             session, **expected, expected_status=ACKNOWLEDGED, values={"next_step_at": None}
@@ -179,7 +186,18 @@ def _watch(work: Work, escalation: Escalation) -> bool:
         return move_escalation(
             session, **expected, expected_status=ACKNOWLEDGED, values={"next_step_at": None}
         )
-    return climb_to(work, escalation, reason=EscalationReason.STALE_AFTER_ACK, actor=SYSTEM_ACTOR)
+    if climb_to(
+        work,
+        escalation,
+        reason=EscalationReason.STALE_AFTER_ACK,
+        actor=SYSTEM_ACTOR,
+        expected_step_at=step_at,
+    ):
+        return True
+    # another escalation of the item is in progress (or it moved meanwhile): stop watching
+    return move_escalation(
+        session, **expected, expected_status=ACKNOWLEDGED, values={"next_step_at": None}
+    )
 
 
 def _end(
@@ -197,8 +215,18 @@ def _end(
         "resolved_cause": cause.value,
         "next_step_at": None,
     }
-    ends = {"escalation_id": escalation.id, "expected_level": None, "values": values}
-    if move_escalation(session, expected_status=CLIMBING, **ends):
+    current = lock_escalation(session, escalation_id=escalation.id)  # no step slips between
+    if current is None or current.status not in ACTIVE:
+        return None
+    loud = current.status != ACKNOWLEDGED  # picked up already: that was its ending
+    move_escalation(
+        session,
+        escalation_id=escalation.id,
+        expected_level=None,
+        expected_status=current.status,
+        values=values,
+    )
+    if loud:
         record_event(
             session,
             delegation_id=delegation.id,
@@ -207,11 +235,6 @@ def _end(
             at=now,
             data={"escalation_id": escalation.id, "cause": cause.value},
         )
-        loud = True
-    elif move_escalation(session, expected_status=ACKNOWLEDGED, **ends):
-        loud = False  # picked up meanwhile: that was its ending
-    else:
-        return None
     fresh = get_escalation(session, escalation_id=escalation.id)
     assert fresh is not None
     notifier.escalation_resolved(delegation, fresh, actor=actor, quietly=not loud)
@@ -219,10 +242,11 @@ def _end(
 
 
 def _about_a_later_checkin(escalation: Escalation, answered: Checkin | None) -> bool:
-    """An answer to an older check-in does not clear an escalation about a newer one."""
+    """An answer to an older check-in does not clear an escalation about a newer one (left
+    unanswered, or answered Blocked)."""
     return (
         answered is not None
-        and escalation.reason == EscalationReason.CHECKIN_UNANSWERED
+        and escalation.reason in (EscalationReason.CHECKIN_UNANSWERED, EscalationReason.BLOCKED)
         and answered.sent_at < escalation.stalled_since
     )
 

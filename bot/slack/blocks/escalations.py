@@ -55,7 +55,7 @@ def why(escalation: Escalation, level: int) -> str:
         return f"Escalated because {reason}."
     previous = address(escalation.chain[level - 2])
     if level == escalation.level and escalation.climb_reason == EscalationReason.PASSED_UP:
-        said = escaped_clip(escalation.climb_note or "", 500)
+        said = escaped_clip(escalation.climb_note or "", 300)
         return f"Escalated because {reason}; {previous} passed it up: “{said}”"
     if level == escalation.level and escalation.climb_reason == EscalationReason.STALE_AFTER_ACK:
         return f"Escalated because {reason}; {previous} picked it up, but nothing moved since."
@@ -116,7 +116,7 @@ def _one(entry: Listed, *, tz: str | None, now: datetime) -> Rendered:
     )
     lines = [
         headline,
-        quote(item.task, 1500),
+        quote(item.task, 1000),
         why(escalation, entry.notice.level),
         f"Stalled since {local_time(escalation.stalled_since, tz)} "
         f"({how_long(escalation.stalled_since, now)}); due {local_time(item.due_at, tz)}.",

@@ -23,6 +23,7 @@ from bot.slack.blocks.escalations import MOST_IN_ONE_MESSAGE, Listed, escalation
 from bot.slack.outbox.sends import escalation_key, reminder_key
 from storage.checkins import latest_answers
 from storage.delegations import get_delegation
+from storage.enums import ResolveCause
 from storage.escalations import add_notice, get_escalation, notices_in, notices_of, open_group
 from storage.models import Delegation, Escalation, EscalationNotice
 from storage.outbox import POST, UPDATE
@@ -80,7 +81,10 @@ class EscalationMessages:
         self._redraw_all(delegation, escalation, what=None if quietly else "resolved.")
         if quietly:
             return
-        for person in sorted({delegation.delegator_id, delegation.assignee_id} - {actor}):
+        told_people = {delegation.delegator_id, delegation.assignee_id} - {actor}
+        if escalation.resolved_cause == ResolveCause.REASSIGNED:
+            told_people.discard(delegation.assignee_id)  # new to the item: their offer comes
+        for person in sorted(told_people):
             told = resolved_notice(delegation, escalation)
             self._in_thread(person, told, delegation, routine=True)
 
