@@ -53,17 +53,6 @@ def move_escalation(
     return session.execute(statement).rowcount == 1
 
 
-def lock_escalation(session: Session, *, escalation_id: int) -> Escalation | None:
-    """Read the escalation and lock its row until the transaction ends: what is decided
-    from its status holds, whoever else is changing it."""
-    return session.exec(
-        select(Escalation)
-        .where(col(Escalation.id) == escalation_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
-
-
 def end_watches(session: Session, *, delegation_id: int) -> None:
     """A new escalation of the item starts: those picked up earlier stop being watched (so
     that none of them can climb again beside it)."""
@@ -76,12 +65,15 @@ def end_watches(session: Session, *, delegation_id: int) -> None:
 
 
 def active_escalations(session: Session, *, delegation_id: int) -> Sequence[Escalation]:
-    """The item's escalations not over yet, oldest first."""
+    """The item's escalations not over yet, oldest first, their rows locked until the
+    transaction ends: what is decided from their status holds, whoever else is changing
+    them (a change in flight is waited for, and its result read)."""
     return session.exec(
         select(Escalation)
         .where(col(Escalation.delegation_id) == delegation_id)
         .where(col(Escalation.status).in_(ACTIVE))
         .order_by(col(Escalation.id))
+        .with_for_update()
         .execution_options(populate_existing=True)
     ).all()
 

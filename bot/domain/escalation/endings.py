@@ -13,13 +13,7 @@ from bot.domain.supervision import is_person
 from bot.domain.work import Work
 from storage.delegations import get_delegation
 from storage.enums import SYSTEM_ACTOR, EscalationReason, EscalationStatus, EventType, ResolveCause
-from storage.escalations import (
-    ACTIVE,
-    active_escalations,
-    get_escalation,
-    lock_escalation,
-    move_escalation,
-)
+from storage.escalations import active_escalations, get_escalation, move_escalation
 from storage.events import happened_since, record_event
 from storage.models import Checkin, Delegation, Escalation
 
@@ -118,17 +112,14 @@ def resolve(
     rules say. One still climbing records ``escalation_resolved`` and has its messages
     edited to say so; one already picked up ends its watch quietly (its acknowledgement was
     its ending). ``actor`` made the change, and is not told about it; ``answered`` is the
-    check-in an answer cleared, which ends only escalations about it or an earlier one."""
+    check-in whose answer made it, if one did."""
     ended: list[Escalation] = []
     if not causes or delegation.id is None:
         return ended
     for escalation in active_escalations(work.session, delegation_id=delegation.id):
-        cause = ending_cause(escalation.reason, causes)
-        if cause is None or _about_a_later_checkin(escalation, answered):
-            continue
-        fresh = _end(work, delegation, escalation, cause, actor)
-        if fresh is not None:
-            ended.append(fresh)
+        cause = ending_cause(escalation, causes, answered=answered)
+        if cause is not None:
+            ended.append(_end(work, delegation, escalation, cause, actor))
     return ended
 
 
@@ -206,25 +197,22 @@ def _end(
     escalation: Escalation,
     cause: ResolveCause,
     actor: str | None,
-) -> Escalation | None:
+) -> Escalation:
+    """End an escalation whose row ``resolve`` holds locked."""
     session, now, notifier = work.session, work.now, work.notifier
     assert escalation.id is not None
-    values = {
-        "status": EscalationStatus.RESOLVED,
-        "resolved_at": now,
-        "resolved_cause": cause.value,
-        "next_step_at": None,
-    }
-    current = lock_escalation(session, escalation_id=escalation.id)  # no step slips between
-    if current is None or current.status not in ACTIVE:
-        return None
-    loud = current.status != ACKNOWLEDGED  # picked up already: that was its ending
+    loud = escalation.status != ACKNOWLEDGED  # picked up already: that was its ending
     move_escalation(
         session,
         escalation_id=escalation.id,
         expected_level=None,
-        expected_status=current.status,
-        values=values,
+        expected_status=escalation.status,
+        values={
+            "status": EscalationStatus.RESOLVED,
+            "resolved_at": now,
+            "resolved_cause": cause.value,
+            "next_step_at": None,
+        },
     )
     if loud:
         record_event(
@@ -239,16 +227,6 @@ def _end(
     assert fresh is not None
     notifier.escalation_resolved(delegation, fresh, actor=actor, quietly=not loud)
     return fresh
-
-
-def _about_a_later_checkin(escalation: Escalation, answered: Checkin | None) -> bool:
-    """An answer to an older check-in does not clear an escalation about a newer one (left
-    unanswered, or answered Blocked)."""
-    return (
-        answered is not None
-        and escalation.reason in (EscalationReason.CHECKIN_UNANSWERED, EscalationReason.BLOCKED)
-        and answered.sent_at < escalation.stalled_since
-    )
 
 
 def _watch_until(work: Work, holder: str, now: datetime) -> datetime | None:

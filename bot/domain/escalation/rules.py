@@ -13,7 +13,7 @@ from datetime import datetime
 
 from storage.enums import Action, CheckinStatus, EscalationReason, EventType, ResolveCause
 from storage.enums import ResolveCause as C
-from storage.models import Delegation
+from storage.models import Checkin, Delegation, Escalation
 
 R = EscalationReason
 
@@ -22,6 +22,9 @@ R = EscalationReason
 class Rule:
     starts: str  # what starts an escalation for this reason (documentation: triggers does it)
     cleared_by: frozenset[ResolveCause]  # the causes that end it without an acknowledgement
+    # about a check-in: an answer clears it only if that check-in was sent once it stalled
+    # or later, not an older one still open
+    about_a_checkin: bool = False
 
 
 RULES: dict[EscalationReason, Rule] = {
@@ -32,6 +35,7 @@ RULES: dict[EscalationReason, Rule] = {
     R.CHECKIN_UNANSWERED: Rule(
         "a check-in unanswered checkin_timeout (assignee's working time) after it was sent",
         frozenset({C.CHECKIN_ANSWERED, C.REASSIGNED, C.CLOSED}),
+        about_a_checkin=True,
     ),
     R.OVERDUE: Rule(
         "the due date passed while the item was open",
@@ -40,6 +44,7 @@ RULES: dict[EscalationReason, Rule] = {
     R.BLOCKED: Rule(
         "a check-in answered Blocked",
         frozenset({C.UNBLOCKED, C.REASSIGNED, C.CLOSED}),
+        about_a_checkin=True,
     ),
     R.MANUAL: Rule("Escalate pressed, with what help is needed", frozenset({C.CLOSED})),
 }
@@ -93,9 +98,15 @@ def causes_of_action(action: Action, delegation: Delegation, now: datetime) -> t
     return causes
 
 
-def ending_cause(reason: str, causes: tuple[ResolveCause, ...]) -> ResolveCause | None:
-    """The cause, of those a change brings, that ends an escalation started for ``reason``."""
-    rule = RULES.get(EscalationReason(reason))
+def ending_cause(
+    escalation: Escalation, causes: tuple[ResolveCause, ...], *, answered: Checkin | None = None
+) -> ResolveCause | None:
+    """The cause, of those a change brings, that ends ``escalation``; ``answered`` is the
+    check-in whose answer brought them, if an answer did."""
+    rule = RULES.get(EscalationReason(escalation.reason))
     if rule is None:
+        return None
+    older = answered is not None and answered.sent_at < escalation.stalled_since
+    if rule.about_a_checkin and older:  # an answer to an older check-in, still open
         return None
     return next((cause for cause in causes if cause in rule.cleared_by), None)
