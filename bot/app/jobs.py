@@ -11,8 +11,9 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+# imported for what they register: check-ins and reminders; escalation's triggers and climb
 import bot.domain.checkins
-import bot.domain.escalation  # noqa: F401  (registers its triggers and the climb)
+import bot.domain.escalation  # noqa: F401
 from bot.domain.digest_schedule import DigestPolicy, post_lead_digest, post_weekly_digest
 from bot.domain.scheduled import SCHEDULED, Step
 from bot.domain.work import WorkFactory
@@ -24,7 +25,7 @@ from storage.rows import due_rows, due_statement
 log = logging.getLogger(__name__)
 
 BATCH = 500
-_DUE_WORK: dict[int, Any] = {}  # the one query for every registered kind, built once
+_DUE_WORK: dict[tuple[str, ...], Any] = {}  # the query for the registered kinds, built once
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class TickReport:
 
 def due_work() -> Any:
     """The query finding every registered kind's due rows (rebuilt if a kind is added)."""
-    key = hash(tuple(SCHEDULED))
+    key = tuple(SCHEDULED)
     if key not in _DUE_WORK:
         columns = {kind.name: (kind.row_id, kind.due_at) for kind in SCHEDULED.values()}
         _DUE_WORK[key] = due_statement(columns)

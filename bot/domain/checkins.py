@@ -23,7 +23,6 @@ from storage.enums import (
 from storage.events import iso, record_event
 from storage.models import Checkin, Delegation
 
-OPEN = [status for status in DelegationStatus if status.is_open]
 MAX_NOTE_LENGTH = 2000
 
 

@@ -60,24 +60,21 @@ class Submission:
 
     def delegation(self) -> int:
         """The delegation the form is about, also named on every log line from here on."""
-        number = positive_int(self.metadata)
-        if number is None:
-            raise NotFound("This form no longer points at a delegation.")
-        bind_log_ids(delegation_id=number)
-        return number
+        return self._number(of="a delegation", log_as="delegation_id")
 
     def escalation(self) -> int:
-        number = positive_int(self.metadata)
-        if number is None:
-            raise NotFound("This form no longer points at an escalation.")
-        bind_log_ids(escalation_id=number)
-        return number
+        return self._number(of="an escalation", log_as="escalation_id")
 
     def item(self) -> int:
         """The id the form carries (a delegation or a question)."""
+        return self._number(of="anything I know")
+
+    def _number(self, *, of: str, log_as: str | None = None) -> int:
         number = positive_int(self.metadata)
         if number is None:
-            raise NotFound("This form no longer points at anything I know.")
+            raise NotFound(f"This form no longer points at {of}.")
+        if log_as:
+            bind_log_ids(**{log_as: number})
         return number
 
 

@@ -16,7 +16,7 @@ from bot.domain import delegations as d
 from bot.domain.checkins import answer_checkin
 from bot.domain.errors import BadInput, InvalidTransition, NotAllowed
 from bot.domain.escalation import pass_up, still_on_it
-from bot.domain.escalation.rules import RULES
+from bot.domain.escalation.rules import CLIMB_RULES, RULES
 from bot.domain.ports import Person
 from bot.domain.questions import ask
 from bot.domain.scheduled import SCHEDULED, scheduled
@@ -69,12 +69,14 @@ def accepted_with_checkin(world: World, **offer: Any) -> int:
 
 
 def test_every_reason_has_a_rule_and_closing_clears_them_all() -> None:
-    starting = {reason for reason in EscalationReason} - {
+    """Each reason is a starting rule or a step of the climb, never both, never neither."""
+    assert set(RULES) | set(CLIMB_RULES) == set(EscalationReason)
+    assert not set(RULES) & set(CLIMB_RULES)
+    assert set(CLIMB_RULES) == {
         EscalationReason.UNACKNOWLEDGED,
         EscalationReason.PASSED_UP,
         EscalationReason.STALE_AFTER_ACK,
     }
-    assert set(RULES) == starting
     assert all(ResolveCause.CLOSED in rule.cleared_by for rule in RULES.values())
     assert RULES[EscalationReason.MANUAL].cleared_by == {ResolveCause.CLOSED}
 
