@@ -1,6 +1,6 @@
 """The baseline of the request and button paths: a bare Bolt app that only acks
 ``/delegate`` and the Accept button, on the same server as ``steward serve --http`` with as
-many threads (``bot.slack.http.server.create``), in its own process as Steward runs in its
+many threads (``bot.slack.http.server.HttpServer``), in its own process as Steward runs in its
 own: neither side shares a process (or the GIL) with the load generator.
 
     python -m benchmarks.bare_bolt PORT SLACK_API_URL SIGNING_SECRET TOKEN
@@ -35,7 +35,7 @@ def main() -> None:
     def ack_button(ack: Callable[..., None]) -> None:
         ack()
 
-    http_server.create(SlackRequestHandler(app), host="127.0.0.1", port=int(port)).start()
+    http_server.HttpServer(SlackRequestHandler(app), host="127.0.0.1", port=int(port)).run()
 
 
 if __name__ == "__main__":

@@ -5,11 +5,17 @@ gone, and a pooled PostgreSQL connection may hang until the operating system giv
 it. So each check opens a new connection (no pool; PostgreSQL with a connect timeout,
 SQLite read-write without creating the file) and waits at most ``timeout`` seconds for
 ``SELECT 1``. The same deadline is lent to other cheap scrape-time queries (``within``).
+
+A probe storm must not become a connection storm (each PostgreSQL connection is a new
+backend process): an answer stands for ``FRESH_SECONDS``, and the checks asked for while one
+is under way wait for its answer instead of opening their own connections.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -21,6 +27,7 @@ from sqlalchemy.pool import NullPool
 
 T = TypeVar("T")
 DEFAULT_TIMEOUT_SECONDS = 2.0
+FRESH_SECONDS = 1.0  # how long one answer stands for every check asked for
 
 
 class DatabaseTimeout(Exception):
@@ -28,8 +35,17 @@ class DatabaseTimeout(Exception):
 
 
 class DatabaseCheck:
-    def __init__(self, engine: Engine, *, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        monotonic: Callable[[], float] = time.monotonic,  # seconds, for how fresh an answer is
+    ) -> None:
         self._timeout = timeout
+        self._monotonic = monotonic
+        self._lock = threading.Lock()
+        self._answer: tuple[float, str | None] | None = None  # (when asked, the answer)
         self._own_probe = _probe_engine(engine, timeout)
         self._probe = self._own_probe or engine
         # Two workers: a hung probe holds one; a timed-out call that never started is
@@ -37,7 +53,15 @@ class DatabaseCheck:
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="db-check")
 
     def problem(self) -> str | None:
-        """None when ``SELECT 1`` answers on a new connection in time, else a short reason."""
+        """None when ``SELECT 1`` answered on a new connection in time, at most
+        ``FRESH_SECONDS`` ago, else a short reason."""
+        with self._lock:
+            now = self._monotonic()
+            if self._answer is None or not 0 <= now - self._answer[0] < FRESH_SECONDS:
+                self._answer = (now, self._ask())
+            return self._answer[1]
+
+    def _ask(self) -> str | None:
         try:
             self.within(self._select_one)
         except DatabaseTimeout:

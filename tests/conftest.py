@@ -6,7 +6,7 @@ import os
 import threading
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from tests.slack_requests import SlackSender
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_TOKEN = "xoxb-test-token"
+METRICS_TOKEN = "test-metrics-token"
 
 LEAD, ALICE, BOB, CAROL = "U0LEAD", "U0ALICE", "U0BOB", "U0CAROL"
 BOT_USER, GONE = "U0ROBOT", "U0GONE"
@@ -97,6 +98,7 @@ def settings_for(
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": slack.api_url,
         "DATABASE_URL": database_url,
+        "METRICS_TOKEN": METRICS_TOKEN,
         "STEWARD_CONFIG": str(policy_file or "/nonexistent/steward.toml"),
         **overrides,
     }
@@ -127,6 +129,8 @@ class Running:
     clock: ManualClock
     sender: SlackSender
     base_url: str
+    # The HTTP front's own clock (its read deadlines), apart from the domain's.
+    server_clock: ManualClock = field(default_factory=ManualClock)
 
     @property
     def engine(self) -> Engine:
@@ -192,7 +196,14 @@ def running(
     slack: SlackEmulator, clock: ManualClock, database_url: str, policy_file: Path
 ) -> Iterator[Running]:
     steward = assemble(settings_for(slack, database_url, policy_file=policy_file), clock=clock)
-    server = HttpServer(steward.wsgi(), host="127.0.0.1", port=0, threads=8)
+    server_clock = ManualClock()
+    server = HttpServer(
+        steward.wsgi(),
+        host="127.0.0.1",
+        port=0,
+        threads=8,
+        monotonic=lambda: server_clock.now().timestamp(),
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     steward.start_background(scheduler=False)  # tests tick by hand on the fake clock
@@ -201,7 +212,14 @@ def running(
         base_url=base_url, signing_secret=SIGNING_SECRET, response_url=slack.response_url()
     )
     try:
-        yield Running(steward=steward, slack=slack, clock=clock, sender=sender, base_url=base_url)
+        yield Running(
+            steward=steward,
+            slack=slack,
+            clock=clock,
+            sender=sender,
+            base_url=base_url,
+            server_clock=server_clock,
+        )
     finally:
         server.shutdown()
         steward.stop()

@@ -34,9 +34,10 @@ def serve(settings: Settings, *, http: bool, port: int | None, host: str) -> int
         if http_mode:
             server = HttpServer(steward.wsgi(), host=host, port=port or settings.port)
             log.info(
-                "Steward listening on http://%s:%s/slack/events (also /healthz, /metrics)",
+                "Steward listening on http://%s:%s/slack/events (also /healthz; /metrics %s)",
                 host,
                 server.port,
+                "with METRICS_TOKEN" if settings.metrics_token else "off: set METRICS_TOKEN",
             )
             server.run()
         else:

@@ -88,6 +88,8 @@ class Settings:
     config_path: Path
     port: int
     policy: Policy
+    # The bearer token GET /metrics asks for on the Slack port; without one it is not served.
+    metrics_token: str | None = None
 
     def require_bot_token(self) -> str:
         if not self.bot_token:
@@ -125,6 +127,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         config_path=config_path,
         port=_port(env.get("PORT") or "3000", "PORT"),
         policy=load_policy(config_path, required=explicit),
+        metrics_token=env.get("METRICS_TOKEN") or None,
     )
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 
 from bot.app.wiring import Steward
 from bot.slack.http.server import HttpServer
-from tests.conftest import POSTGRES_URL, SIGNING_SECRET
+from tests.conftest import METRICS_TOKEN, POSTGRES_URL, SIGNING_SECRET
 from tests.slack_requests import SlackSender
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -24,7 +24,9 @@ Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
 def scrape(base_url: str) -> Samples:
     """GET /metrics, parsed as Prometheus parses it: {(sample name, labels): value}."""
-    response = requests.get(f"{base_url}/metrics", timeout=5)
+    response = requests.get(
+        f"{base_url}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}, timeout=5
+    )
     assert response.status_code == 200, response.text
     assert response.headers["Content-Type"].startswith("text/plain")
     return {

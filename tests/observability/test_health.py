@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import socket
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import requests
@@ -14,7 +15,7 @@ from sqlalchemy import create_engine
 from bot.app.clocks import ManualClock
 from bot.app.wiring import assemble
 from sandbox.emulator import SlackEmulator
-from storage.health import DatabaseCheck
+from storage.health import FRESH_SECONDS, DatabaseCheck
 from tests.conftest import settings_for
 from tests.observability.conftest import scrape, serving, value
 
@@ -33,6 +34,7 @@ def test_healthz_fails_when_the_postgresql_database_is_dropped(
         assert _health(base_url).json() == {"ok": True}
 
         drop()  # terminates every connection, the app's pooled ones included
+        clock.advance(timedelta(seconds=FRESH_SECONDS))  # the last answer no longer stands
 
         response = _health(base_url)
         assert response.status_code == 503
@@ -51,6 +53,7 @@ def test_healthz_fails_when_the_sqlite_file_is_gone(
         assert _health(base_url).status_code == 200
 
         shutil.rmtree(directory)  # the volume is gone; open handles would still answer
+        clock.advance(timedelta(seconds=FRESH_SECONDS))
 
         response = _health(base_url)
         assert response.status_code == 503
@@ -71,3 +74,23 @@ def test_a_database_that_never_answers_fails_the_check_within_its_deadline() -> 
         finally:
             check.close()
             engine.dispose()
+
+
+def test_a_probe_storm_opens_one_connection_a_second_not_one_a_probe(
+    slack: SlackEmulator, clock: ManualClock, tmp_path: Path
+) -> None:
+    directory = tmp_path / "data"
+    directory.mkdir()
+    steward = assemble(settings_for(slack, f"sqlite:///{directory / 'steward.db'}"), clock=clock)
+    with (
+        serving(steward, response_url=slack.response_url()) as (base_url, _),
+        requests.Session() as probe,
+    ):
+        assert probe.get(f"{base_url}/healthz", timeout=10).status_code == 200
+        shutil.rmtree(directory)  # a new connection would fail from now on
+        # Within a second of the last answer, every probe is answered from it: none of these
+        # opens a connection (one that did would find the file gone).
+        answers = {probe.get(f"{base_url}/healthz", timeout=10).status_code for _ in range(50)}
+        assert answers == {200}
+        clock.advance(timedelta(seconds=FRESH_SECONDS))
+        assert probe.get(f"{base_url}/healthz", timeout=10).status_code == 503

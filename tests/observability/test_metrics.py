@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
+import requests
+
+from bot.app.clocks import ManualClock
+from bot.app.wiring import assemble
 from bot.observability.metrics import failure_reason
 from bot.slack.ids import ActionId
-from tests.conftest import ALICE, BOB, LEAD, Running
-from tests.observability.conftest import Samples, scrape, total, value
+from sandbox.emulator import SlackEmulator
+from tests.conftest import ALICE, BOB, LEAD, Running, settings_for
+from tests.observability.conftest import Samples, scrape, serving, total, value
 from tests.waiting import eventually
 
 EVENTS = "/slack/events"
@@ -157,3 +163,12 @@ def test_failure_reasons_are_a_bounded_set() -> None:
 def _delivered(samples: Samples) -> Samples | None:
     """The samples if nothing is pending in the outbox, else None."""
     return None if value(samples, "steward_outbox_pending") else samples
+
+
+def test_without_a_token_metrics_are_not_served_on_the_slack_port(
+    slack: SlackEmulator, clock: ManualClock, tmp_path: Path
+) -> None:
+    settings = settings_for(slack, f"sqlite:///{tmp_path / 'steward.db'}", METRICS_TOKEN="")
+    with serving(assemble(settings, clock=clock), response_url=slack.response_url()) as (url, _):
+        assert requests.get(f"{url}/metrics", timeout=10).status_code == 404
+        assert requests.get(f"{url}/healthz", timeout=10).status_code == 200

@@ -1,57 +1,46 @@
-"""The HTTP server under ``steward serve --http`` (and the sandbox and the tests): cheroot,
-CherryPy's production WSGI server, with a pool of threads each serving a request from its
-first byte to its last.
+"""The HTTP server under ``steward serve --http`` (and the sandbox and the tests): an
+event-driven front that reads every request whole, on one thread and without blocking,
+before a worker thread runs the WSGI app on it.
 
-Why cheroot and not waitress, which Steward ran on before: waitress reads and writes every
-connection on one extra thread (an asyncore loop) that competes for the GIL with the
-threads doing the work. Once Steward's work kept the GIL busy, that loop spun: at 16
-connections on 2 cores it used about 0.45 s of CPU a second against 0.04 s at one
-connection, and /delegate ran at about 230 requests/s with a p99 near 200 ms. On cheroot the
-same app did about 500-550 requests/s with a p99 near 60 ms, while a bare Bolt app that only
-acks did about 740 on either server (alternated runs, ``benchmarks/request_path.py``).
-
-A worker reads its request itself, so a client that sends slowly holds a worker until a read
-waits ``READ_TIMEOUT_SECONDS``; in production the reverse proxy or load balancer in front
-(TLS ends there anyway) buffers requests before they reach Steward. The same timeout closes
-a kept-alive connection left idle.
+Why not a thread per connection (cheroot, which Steward ran on before): there a worker read
+its own request, so eight clients sending a byte every few seconds held all eight workers
+and ``/healthz`` stopped answering, and a ``Content-Length: -1`` or 150 MiB of headers were
+buffered before any limit was looked at. Here a slow or hostile client costs a connection
+and a few kilobytes, never a worker: a worker only ever sees a complete request within the
+limits of ``limits.py``, and the answer is written back by the front. Measured on 2 cores
+with 64 clients trickling headers, ``/healthz`` and a signed ``/delegate`` still answered in
+milliseconds (``benchmarks/hostile_clients.py``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import logging
+import queue
+import selectors
 import socket
+import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
-from cheroot import wsgi
+import h11
 
-# Requests served at once. More threads than the work can use only queue on the GIL and on
-# SQLite's one writer. A request's wait on Slack (a first users.info, under 1 s) still
-# leaves the others working.
+from bot.slack.http import limits
+from bot.slack.http.connection import Complete, Connection, Phase, Refusal, refusal_bytes
+from bot.slack.http.wsgi_call import call_app
+
+log = logging.getLogger(__name__)
+
+# Requests the app works on at once. More threads than the work can use only queue on the
+# GIL and on SQLite's one writer. A request's wait on Slack (a first users.info, under 1 s)
+# still leaves the others working.
 SERVER_THREADS = 8
-READ_TIMEOUT_SECONDS = 10  # cheroot's default
-IDLE_CONNECTIONS = 64  # kept-alive connections waiting for their next request
-# How often the loop over idle connections looks up: it also bounds how long shutdown waits
-# for that loop (cheroot's default, 0.5 s, made each test's server take half a second to
-# stop); 0.05 s is what cheroot itself uses on Windows.
-WAKE_SECONDS = 0.05
-SERVER_SOFTWARE = "steward"  # the Server header
-STOP_WAIT_SECONDS = 1  # at shutdown, for a worker still busy before its socket is closed
-
-
-def create(app: Any, *, host: str, port: int, threads: int = SERVER_THREADS) -> wsgi.Server:
-    """A cheroot server for ``app`` (not yet listening): Steward's and the benchmark's
-    baseline's, so both are served alike."""
-    server = wsgi.Server(
-        (host, port),
-        app,
-        numthreads=threads,
-        request_queue_size=socket.SOMAXCONN,  # cheroot's default backlog is 5
-        timeout=READ_TIMEOUT_SECONDS,
-        shutdown_timeout=STOP_WAIT_SECONDS,
-    )
-    server.keep_alive_conn_limit = IDLE_CONNECTIONS
-    server.expiration_interval = WAKE_SECONDS
-    server.software = SERVER_SOFTWARE
-    return server
+STOP_WAIT_SECONDS = 1.0  # at shutdown, for a worker still busy with a request
+LISTEN_BACKLOG = socket.SOMAXCONN
+_LISTENER, _WAKER = object(), object()
+_BUSY = frozenset({errno.EAGAIN, errno.EWOULDBLOCK})
 
 
 class HttpServer:
@@ -59,21 +48,199 @@ class HttpServer:
     and its worker threads started, once constructed; ``run()`` serves until ``shutdown()``
     from another thread."""
 
-    def __init__(self, app: Any, *, host: str, port: int, threads: int = SERVER_THREADS) -> None:
-        self._server = create(app, host=host, port=port, threads=threads)
-        self._server.prepare()  # binds and listens, so the port is known at once
+    def __init__(
+        self,
+        app: Callable[..., Any],
+        *,
+        host: str,
+        port: int,
+        threads: int = SERVER_THREADS,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._app = app
+        self._monotonic = monotonic
+        self._listener = socket.create_server((host, port), backlog=LISTEN_BACKLOG)
+        self._listener.setblocking(False)
+        self._address = (host, int(self._listener.getsockname()[1]))
+        self._selector = selectors.DefaultSelector()
+        self._selector.register(self._listener, selectors.EVENT_READ, _LISTENER)
+        self._wake_reader, self._wake_writer = socket.socketpair()
+        self._wake_reader.setblocking(False)
+        self._wake_writer.setblocking(False)
+        self._selector.register(self._wake_reader, selectors.EVENT_READ, _WAKER)
+        self._connections: set[Connection] = set()
+        self._work: queue.SimpleQueue[tuple[Connection, Complete] | None] = queue.SimpleQueue()
+        self._answered: queue.SimpleQueue[tuple[Connection, h11.Response, bytes]] = (
+            queue.SimpleQueue()
+        )
+        self._stopping = threading.Event()
+        self._workers = [
+            threading.Thread(target=self._work_loop, name=f"http-worker-{n}", daemon=True)
+            for n in range(threads)
+        ]
+        for worker in self._workers:
+            worker.start()
 
     @property
     def port(self) -> int:
-        return int(self._server.bind_addr[1])
+        return self._address[1]
 
     def run(self) -> None:
-        """Serve until ``shutdown()``; however serving ends (Ctrl-C included), the workers
-        are stopped, since they would keep the process alive."""
+        """Serve until ``shutdown()``; however serving ends (Ctrl-C included), every
+        connection is closed and the workers are stopped."""
         try:
-            self._server.serve()
+            while not self._stopping.is_set():
+                for key, events in self._selector.select(timeout=self._wait()):
+                    try:
+                        self._ready(key.data, events)
+                    except Exception:  # one connection's fault must not stop the front
+                        log.exception("dropped a connection after an error in the front")
+                        if isinstance(key.data, Connection):
+                            self._drop(key.data)
+                self._expire(self._monotonic())
         finally:
-            self._server.stop()
+            self._close()
 
     def shutdown(self) -> None:
-        self._server.stop()
+        self._stopping.set()
+        self._wake()
+
+    # --- the front's loop -------------------------------------------------------------
+
+    def _ready(self, what: Any, events: int) -> None:
+        if what is _LISTENER:
+            self._accept()
+        elif what is _WAKER:
+            with contextlib.suppress(BlockingIOError):
+                self._wake_reader.recv(4096)
+            self._take_answers()
+        elif events & selectors.EVENT_WRITE:
+            self._write(what)
+        else:
+            self._read(what)
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                sock, address = self._listener.accept()
+            except OSError as error:  # nothing more to accept, or out of descriptors
+                if error.errno not in _BUSY:
+                    log.warning("could not accept a connection: %s", error)
+                return
+            sock.setblocking(False)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if len(self._connections) >= limits.MAX_CONNECTIONS:
+                with contextlib.suppress(OSError):
+                    sock.send(refusal_bytes(Refusal(503, "too many connections")))
+                sock.close()
+                continue
+            connection = Connection(sock, address, self._monotonic())
+            self._connections.add(connection)
+            self._selector.register(sock, selectors.EVENT_READ, connection)
+
+    def _read(self, connection: Connection) -> None:
+        try:
+            data = connection.sock.recv(limits.READ_CHUNK_BYTES)
+        except OSError as error:
+            if error.errno not in _BUSY:
+                self._drop(connection)
+            return
+        if not data:
+            self._drop(connection)
+            return
+        self._handle(connection, connection.received(data, self._monotonic()))
+
+    def _handle(self, connection: Connection, outcome: Complete | Refusal | None) -> None:
+        now = self._monotonic()
+        if isinstance(outcome, Refusal):
+            connection.refuse(outcome, now)
+            self._write(connection)
+        elif isinstance(outcome, Complete):
+            self._selector.unregister(connection.sock)
+            self._work.put((connection, outcome))
+        elif connection.outgoing:  # "100 Continue", before the body is sent
+            with contextlib.suppress(OSError):
+                connection.sock.send(connection.outgoing)
+            connection.outgoing = b""
+
+    def _take_answers(self) -> None:
+        while True:
+            try:
+                connection, response, body = self._answered.get_nowait()
+            except queue.Empty:
+                return
+            if connection not in self._connections:
+                continue
+            try:
+                connection.answer(response, body, self._monotonic())
+            except h11.LocalProtocolError:  # an answer HTTP cannot carry: the app's fault
+                log.exception("the app's answer could not be sent")
+                connection.refuse(Refusal(500, "error"), self._monotonic())
+            self._selector.register(connection.sock, selectors.EVENT_READ, connection)
+            self._write(connection)
+
+    def _write(self, connection: Connection) -> None:
+        try:
+            sent = connection.sock.send(connection.outgoing)
+        except OSError as error:
+            if error.errno not in _BUSY:
+                self._drop(connection)
+            return
+        connection.outgoing = connection.outgoing[sent:]
+        if connection.outgoing:
+            self._selector.modify(connection.sock, selectors.EVENT_WRITE, connection)
+            return
+        if connection.close_after_write:
+            self._drop(connection)
+            return
+        self._selector.modify(connection.sock, selectors.EVENT_READ, connection)
+        self._handle(connection, connection.written(self._monotonic()))
+
+    def _expire(self, now: float) -> None:
+        for connection in [c for c in self._connections if (c.deadline or now + 1) <= now]:
+            if connection.phase is Phase.READING and connection.started:
+                connection.refuse(Refusal(408, "request not sent in time"), now)
+                self._write(connection)
+                if connection in self._connections and connection.outgoing:
+                    self._drop(connection)  # it does not read either
+            else:
+                self._drop(connection)
+
+    def _wait(self) -> float:
+        deadlines = [c.deadline for c in self._connections if c.deadline is not None]
+        if not deadlines:
+            return 1.0
+        return min(1.0, max(0.0, min(deadlines) - self._monotonic()))
+
+    def _drop(self, connection: Connection) -> None:
+        self._connections.discard(connection)
+        with contextlib.suppress(KeyError, ValueError):
+            self._selector.unregister(connection.sock)
+        connection.sock.close()
+
+    def _wake(self) -> None:
+        with contextlib.suppress(BlockingIOError):  # a wake-up already pending will do
+            self._wake_writer.send(b"\0")
+
+    def _close(self) -> None:
+        for connection in list(self._connections):
+            self._drop(connection)
+        for _ in self._workers:
+            self._work.put(None)
+        deadline = time.monotonic() + STOP_WAIT_SECONDS
+        for worker in self._workers:
+            worker.join(timeout=max(0.0, deadline - time.monotonic()))
+        self._selector.close()
+        for sock in (self._listener, self._wake_reader, self._wake_writer):
+            sock.close()
+
+    # --- the workers ------------------------------------------------------------------
+
+    def _work_loop(self) -> None:
+        while (item := self._work.get()) is not None:
+            connection, complete = item
+            response, body = call_app(
+                self._app, complete, client=connection.address, server=self._address
+            )
+            self._answered.put((connection, response, body))
+            self._wake()

@@ -7,14 +7,16 @@ slash command at 16 connections, a threaded server did about 740-760 requests/s 
 App about 93.
 
 Besides Slack's ``POST /slack/events``: ``GET /healthz`` (503 with a reason when the database
-does not answer) and ``GET /metrics`` (Prometheus). An Events API delivery whose
-``event_id`` was taken in before, here or on another replica, is answered 200 unprocessed.
-Each request's signature is checked here, once, before anything is parsed; the Bolt app
-does not check it again.
+does not answer) and ``GET /metrics`` (Prometheus, only with the bearer token
+``METRICS_TOKEN``: anyone can reach the Slack port, and the metrics are not theirs to read).
+An Events API delivery whose ``event_id`` was taken in before, here or on another replica,
+is answered 200 unprocessed. Each request's signature is checked here, once, before
+anything is parsed; the Bolt app does not check it again.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import time
@@ -30,6 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.observability.metrics import Metrics
 from bot.slack.http.ack_wait import acking_promptly
+from bot.slack.http.limits import MAX_BODY_BYTES
 from bot.slack.http.seen_events import SeenEvents, retry_reason
 from storage.health import DatabaseCheck
 
@@ -39,7 +42,6 @@ EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 METRICS_PATH = "/metrics"
 ROUTES = frozenset({EVENTS_PATH, HEALTH_PATH, METRICS_PATH})
-MAX_BODY_BYTES = 1_000_000  # Slack's payloads are far smaller; anything bigger is not Slack
 
 # The kind of request, as the metrics label it.
 SLASH_COMMAND, INTERACTION, VIEW, EVENT = "slash_command", "interaction", "view", "event"
@@ -74,12 +76,14 @@ class SlackWsgi:
         health: DatabaseCheck,
         metrics: Metrics,
         seen_events: SeenEvents,
+        metrics_token: str | None = None,
     ) -> None:
         self._app = app
         self._verifier = SignatureVerifier(signing_secret) if signing_secret else None
         self._health = health
         self._metrics = metrics
         self._seen_events = seen_events
+        self._metrics_authorization = f"Bearer {metrics_token}" if metrics_token else None
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
@@ -103,6 +107,11 @@ class SlackWsgi:
             log.warning("health check failed: %s", problem)
             return _json(503, {"ok": False, "reason": problem})
         if path == METRICS_PATH and method in ("GET", "HEAD"):
+            if self._metrics_authorization is None:
+                return _json(404, {"error": "not found"})
+            given = str(environ.get("HTTP_AUTHORIZATION", ""))
+            if not hmac.compare_digest(given.encode(), self._metrics_authorization.encode()):
+                return _json(401, {"error": "metrics need the bearer token METRICS_TOKEN"})
             text, content_type = self._metrics.render()
             return Answer(200, text, [("Content-Type", content_type)])
         if path != EVENTS_PATH:
@@ -112,6 +121,8 @@ class SlackWsgi:
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
+            return _json(400, {"error": "bad content-length"})
+        if length < 0:
             return _json(400, {"error": "bad content-length"})
         if length > MAX_BODY_BYTES:
             return _json(413, {"error": "request too large"})
