@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Executor, Future
 from contextlib import contextmanager
@@ -22,6 +23,11 @@ from typing import Any, TypeVar
 # The ids a log line may be about, and how the plain-text format names each.
 KNOWN_IDS = {"delegation_id": "delegation", "checkin_id": "checkin", "escalation_id": "escalation"}
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s%(context)s: %(message)s"
+
+# What a text line must not carry raw: C0 and C1 controls (newlines, ESC, which starts an
+# ANSI sequence), DEL, and the Unicode line and paragraph separators.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 T = TypeVar("T")
 _EMPTY: Mapping[str, int] = MappingProxyType({})
@@ -111,8 +117,22 @@ def _ids(record: logging.LogRecord) -> Mapping[str, int]:
     return ids if isinstance(ids, Mapping) else _EMPTY
 
 
+def escape_controls(text: str) -> str:
+    """``text`` on one line: each control character written as Python would (``\\n``,
+    ``\\x1b``, ``\\u2028``), so quoted user text can neither start a forged record nor
+    colour a terminal."""
+    return _CONTROLS.sub(lambda found: _escaped(found.group()), text)
+
+
+def _escaped(character: str) -> str:
+    code = ord(character)
+    return _NAMED.get(character) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
 class TextFormatter(logging.Formatter):
-    """The classic line, with `` delegation=12`` after the logger name when known."""
+    """The classic line, with `` delegation=12`` after the logger name when known. The line
+    itself never holds a raw control character (see ``escape_controls``); a traceback
+    follows it on lines of its own, as Python writes it."""
 
     def __init__(self) -> None:
         super().__init__(TEXT_FORMAT)
@@ -121,6 +141,9 @@ class TextFormatter(logging.Formatter):
         ids = _ids(record)
         record.context = "".join(f" {KNOWN_IDS[name]}={value}" for name, value in ids.items())
         return super().format(record)
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return escape_controls(super().formatMessage(record))
 
 
 class JsonFormatter(logging.Formatter):

@@ -153,3 +153,43 @@ def test_an_unknown_log_format_is_one_clear_line(
     monkeypatch.setenv("LOG_FORMAT", "xml")
     assert main(["db", "upgrade"]) == 2
     assert capsys.readouterr().err == "steward: LOG_FORMAT must be text or json\n"
+
+
+_FORGE = """
+import logging
+from bot.observability.logs import configure_logging
+configure_logging(level="INFO", log_format="{log_format}")
+log = logging.getLogger("bot.slack.listeners.commands")
+log.warning("could not read the due phrase %r in %s", "friday", {forged!r})
+try:
+    raise ValueError("bad\\nline")
+except ValueError:
+    log.exception("failed on %s", "a\\rb\\u2028c")
+"""
+FORGED = "x\n2026-12-04 09:00:00,000 ERROR bot.app.scheduler: forged\x1b[31m red\x85\x07"
+
+
+@pytest.mark.parametrize("log_format", ["json", "text"])
+def test_a_quoted_newline_cannot_forge_a_log_line(log_format: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _FORGE.format(log_format=log_format, forged=FORGED)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    lines = done.stderr.splitlines()
+    if log_format == "json":  # the encoding escapes them: one object a record
+        first, second = (json.loads(line) for line in lines)
+        assert first["message"].endswith(repr("friday") + " in " + FORGED)
+        assert second["message"] == "failed on a\rb\u2028c"
+        assert second["exception"].endswith("ValueError: bad\nline")
+        return
+    warning, failure, *traceback = lines
+    assert warning.endswith(
+        " WARNING bot.slack.listeners.commands: could not read the due phrase 'friday' in "
+        r"x\n2026-12-04 09:00:00,000 ERROR bot.app.scheduler: forged\x1b[31m red\x85\x07"
+    )
+    assert failure.endswith(r" ERROR bot.slack.listeners.commands: failed on a\rb\u2028c")
+    assert traceback[0] == "Traceback (most recent call last):"  # left as Python writes it
+    assert traceback[-2:] == ["ValueError: bad", "line"]
