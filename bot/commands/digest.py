@@ -48,7 +48,10 @@ def run_digest(
     tz = settings.policy.digest_timezone
     with reading(engine) as session:
         team = teams_of(settings.policy.chain).get(lead) if lead else None
-        digest = compute_digest(session, end=now, days=days, tz=tz, lead=lead, team=team)
+        shows_tasks = lead is not None or settings.policy.digest_shows_tasks  # as it is posted
+        digest = compute_digest(
+            session, end=now, days=days, tz=tz, lead=lead, team=team, shows_tasks=shows_tasks
+        )
     out.write(digest_text(digest))
     if not post:
         return 0

@@ -1,6 +1,7 @@
 """The policy file's values, each read and checked: durations, working hours and days, the
-digest's schedule and timezone, the message rate, Slack ids and the escalation chain. Each
-parser raises ConfigError saying where the value is and what it should look like."""
+digest's schedule and timezone, the message rate, Slack ids (one, or a list of people) and
+the escalation chain. Each parser raises ConfigError saying where the value is and what it
+should look like."""
 
 from __future__ import annotations
 
@@ -118,6 +119,15 @@ def slack_id(value: Any, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f'{where} must be a Slack id such as "C0123456789"')
     return value.strip()
+
+
+def user_ids(value: Any, where: str) -> frozenset[str]:
+    """A list of Slack user ids, such as ``admins``."""
+    if not isinstance(value, list) or not all(
+        isinstance(item, str) and _USER_ID.match(item) for item in value
+    ):
+        raise ConfigError(f'{where} must be a list of Slack user ids, e.g. ["U0123ABCD"]')
+    return frozenset(value)
 
 
 def chain_table(value: Any, source: str) -> dict[str, str]:

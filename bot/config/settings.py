@@ -40,6 +40,11 @@ class Policy:
     fallback_channel: str | None = None
     adaptive_checkins: bool = False
     lead_digests: bool = False
+    # True: the channel's digest quotes the first line of its oldest open items' tasks;
+    # by default it names them by number, assignee and age, and Details shows the rest.
+    digest_shows_tasks: bool = False
+    # Slack user ids of the people who may see anyone's chain (see is_admin).
+    admins: frozenset[str] = frozenset()
     # Workspace-wide budget of Slack messages (posts and edits) a second, all replicas
     # together; each channel also gets about one post a second whatever this says.
     slack_messages_per_second: float = 10.0
@@ -75,7 +80,13 @@ class Policy:
             at=at,
             timezone=self.digest_timezone,
             teams=teams_of(self.chain) if self.lead_digests else {},
+            shows_tasks=self.digest_shows_tasks,
         )
+
+
+def is_admin(policy: Policy, user_id: str) -> bool:
+    """Whether ``user_id`` is one of the policy's ``admins``: the one place that says so."""
+    return user_id in policy.admins
 
 
 @dataclass(frozen=True)
@@ -182,7 +193,7 @@ def policy_from_mapping(document: Mapping[str, Any], *, source: str = "policy") 
     for key in ("digest_channel", "fallback_channel"):
         if key in raw:
             values[key] = read.slack_id(raw[key], f"{source}: [policy] {key}")
-    for key in ("adaptive_checkins", "lead_digests", "slack_pacing"):
+    for key in ("adaptive_checkins", "lead_digests", "digest_shows_tasks", "slack_pacing"):
         if key in raw:
             if not isinstance(raw[key], bool):
                 raise ConfigError(f"{source}: [policy] {key} must be true or false")
@@ -191,6 +202,8 @@ def policy_from_mapping(document: Mapping[str, Any], *, source: str = "policy") 
         values["slack_messages_per_second"] = read.messages_per_second(
             raw["slack_messages_per_second"], source
         )
+    if "admins" in raw:
+        values["admins"] = read.user_ids(raw["admins"], f"{source}: [policy] admins")
     values["chain"] = read.chain_table(chain, source)
     return Policy(**values)
 

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bot.domain.errors import NotAllowed
+
+CHAIN_NOT_YOURS = (
+    "You can see your own chain and those of the people who report to you, directly or "
+    "through others, in the [chain] table; an admin can see anyone's."
+)
+
 
 def chain_for(
     *, assignee: str, delegator: str, chain: Mapping[str, str], fallback: str | None
@@ -54,11 +61,21 @@ def teams_of(chain: Mapping[str, str]) -> dict[str, frozenset[str]]:
     return {lead: frozenset(team) for lead, team in teams.items()}
 
 
+def may_see_chain(viewer: str, person: str, *, chain: Mapping[str, str], admin: bool) -> bool:
+    """Whose reporting line a person may look up: their own, of anyone below them in the
+    chain (directly or through others), and anyone's for an admin."""
+    if admin or viewer == person:
+        return True
+    return viewer in chain_for(assignee=person, delegator=person, chain=chain, fallback=None)
+
+
 def chain_of_person(
-    user_id: str, *, chain: Mapping[str, str], fallback: str | None
+    user_id: str, *, viewer: str, admin: bool, chain: Mapping[str, str], fallback: str | None
 ) -> tuple[list[str], bool]:
-    """What ``/delegate chain @person`` shows: who an escalation about their work climbs
-    through (the delegator is not known, so none is added), and whether the chain names
-    them at all."""
+    """What ``/delegate chain @person`` shows ``viewer``: who an escalation about their work
+    climbs through (the delegator is not known, so none is added), and whether the chain
+    names them at all. Raises NotAllowed when it is not the viewer's to see."""
+    if not may_see_chain(viewer, user_id, chain=chain, admin=admin):
+        raise NotAllowed(CHAIN_NOT_YOURS)
     climb = chain_for(assignee=user_id, delegator=user_id, chain=chain, fallback=fallback)
     return climb, user_id in chain

@@ -20,7 +20,7 @@ the lower middle).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session
@@ -39,7 +39,7 @@ LOAD_SHOWN = 10
 @dataclass(frozen=True)
 class OpenItem:
     delegation_id: int
-    task: str
+    task: str | None  # None: a digest that names no tasks (a channel's, by default)
     assignee: str
     created_at: datetime
     due: str | None
@@ -126,14 +126,19 @@ def compute_digest(
     tz: str,
     lead: str | None = None,
     team: frozenset[str] | None = None,
+    shows_tasks: bool = False,
 ) -> Digest:
     """The digest of everyone's items; with ``lead``, of the items delegated by ``team``
-    (the lead and the people below them in the chain)."""
+    (the lead and the people below them in the chain). Its oldest open items carry their
+    task text only with ``shows_tasks``: a digest for a channel names none by default."""
     scope = sorted(team or {lead}) if lead else None
     start, _ = window_ending(end, days=days, tz=tz)
     previous_start, _ = window_ending(start, days=days, tz=tz)
+    current = figures(session, start=start, end=end, tz=tz, detailed=True, scope=scope)
+    if not shows_tasks:
+        current = replace(current, oldest=[replace(item, task=None) for item in current.oldest])
     return Digest(
-        current=figures(session, start=start, end=end, tz=tz, detailed=True, scope=scope),
+        current=current,
         previous=figures(
             session, start=previous_start, end=start, tz=tz, detailed=False, scope=scope
         ),

@@ -35,6 +35,8 @@ class DigestPolicy:
     grace: timedelta = timedelta(days=1)  # a tick later than this skips the week
     # lead -> their team, for the leads who get their own digest by DM (lead_digests)
     teams: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # whether the channel's digest quotes task text (a lead's own, a DM, always does)
+    shows_tasks: bool = False
 
     def period_end(self, now: datetime) -> datetime | None:
         """This week's digest moment, if it has come and is not too long past."""
@@ -53,7 +55,9 @@ def post_weekly_digest(work: Work, *, policy: DigestPolicy) -> bool:
     )
     if claimed is None:
         return False
-    digest = compute_digest(session, end=end, days=policy.days, tz=policy.timezone)
+    digest = compute_digest(
+        session, end=end, days=policy.days, tz=policy.timezone, shows_tasks=policy.shows_tasks
+    )
     notifier.digest(policy.channel, digest, key=f"digest:{claimed.id}")
     return True
 
@@ -68,8 +72,14 @@ def post_lead_digest(work: Work, *, lead: str, policy: DigestPolicy) -> bool:
     claimed = claim_period(session, kind="lead", period_end=end, channel_id=lead, now=now)
     if claimed is None:
         return False
-    digest = compute_digest(
-        session, end=end, days=policy.days, tz=policy.timezone, lead=lead, team=policy.teams[lead]
+    digest = compute_digest(  # a DM to the lead about their own team: tasks named
+        session,
+        end=end,
+        days=policy.days,
+        tz=policy.timezone,
+        lead=lead,
+        team=policy.teams[lead],
+        shows_tasks=True,
     )
     notifier.digest(lead, digest, key=f"digest:{claimed.id}")
     return True

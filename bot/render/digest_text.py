@@ -17,7 +17,7 @@ def digest_text(digest: Digest) -> str:
     if now.oldest:
         lines += ["", "Oldest open items"]
         lines += [
-            f"  #{item.delegation_id} {item.task.splitlines()[0][:70] if item.task else ''}"
+            f"  #{item.delegation_id}{_task(item.task)}"
             f" ({item.assignee}, open {age(item.created_at, now.end)})"
             for item in now.oldest
         ]
@@ -30,3 +30,10 @@ def digest_text(digest: Digest) -> str:
     if now.empty and not now.open_items:
         lines += ["", "A quiet week: nothing was delegated, accepted, finished or escalated."]
     return "\n".join(lines) + "\n"
+
+
+def _task(task: str | None) -> str:
+    """The task's first line after the item's number; nothing when the digest names none."""
+    if task is None:
+        return ""
+    return f" {task.splitlines()[0][:70] if task else ''}"

@@ -6,7 +6,8 @@ from itertools import pairwise
 
 import pytest
 
-from bot.domain.chain import chain_for, chain_of_person, find_loops, teams_of
+from bot.domain.chain import chain_for, chain_of_person, find_loops, may_see_chain, teams_of
+from bot.domain.errors import NotAllowed
 
 LEAD, ALICE, BOB, CAROL, DAVE, ERIN = "U0LEAD", "U0ALICE", "U0BOB", "U0CAROL", "U0DAVE", "U0ERIN"
 FALLBACK = "C0FALLBACK"
@@ -160,7 +161,34 @@ def test_chain_of_person(
     fallback: str | None,
     expected: tuple[list[str], bool],
 ) -> None:
-    assert chain_of_person(person, chain=chain, fallback=fallback) == expected
+    shown = chain_of_person(person, viewer=person, admin=False, chain=chain, fallback=fallback)
+    assert shown == expected
+
+
+@pytest.mark.parametrize(
+    ("viewer", "person", "admin", "allowed"),
+    [
+        (ALICE, ALICE, False, True),  # one's own
+        (CAROL, ALICE, False, True),  # a direct report
+        (DAVE, ALICE, False, True),  # through Carol
+        (ALICE, CAROL, False, False),  # one's manager is not below one
+        (ERIN, ALICE, False, False),  # a stranger
+        (ERIN, ERIN, False, True),  # not in the chain at all: still one's own
+        (ERIN, ALICE, True, True),  # an admin: anyone's
+        (ALICE, "U0NOBODY", True, True),
+    ],
+)
+def test_whose_chain_one_may_see(viewer: str, person: str, admin: bool, allowed: bool) -> None:
+    assert may_see_chain(viewer, person, chain=CHAIN, admin=admin) is allowed
+    if not allowed:
+        with pytest.raises(NotAllowed, match="your own chain"):
+            chain_of_person(person, viewer=viewer, admin=admin, chain=CHAIN, fallback=FALLBACK)
+
+
+def test_a_loop_makes_nobody_see_more_than_the_loop() -> None:
+    looped = {ALICE: CAROL, CAROL: ALICE}
+    assert may_see_chain(CAROL, ALICE, chain=looped, admin=False)
+    assert not may_see_chain(DAVE, ALICE, chain=looped, admin=False)
 
 
 CHAIN = {ALICE: CAROL, CAROL: DAVE}

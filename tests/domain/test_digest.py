@@ -141,7 +141,7 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 def test_every_figure(engine: Engine) -> None:
     with unit_of_work(engine) as session:
-        digest = compute_digest(session, end=at(23), days=7, tz="UTC")
+        digest = compute_digest(session, end=at(23), days=7, tz="UTC", shows_tasks=True)
     now = digest.current
     assert (now.start, now.end) == (at(16), at(23))
     assert (now.created, now.accepted, now.declined) == (5, 3, 1)

@@ -150,3 +150,33 @@ def test_an_old_item_opens_its_history_for_the_people_on_it(running: Running) ->
     running.click(LEAD, ActionId.ITEM_DETAILS, "99999")
     assert "There is no delegation #99999" in running.slack.wait_for_responses(count=2)[1]["text"]
     assert len(running.slack.calls_to("views.open")) == 1
+
+
+def _weekly_post(running: Running) -> str:
+    """Two items, one delegated in a DM-only conversation; Monday's post, as JSON text."""
+    running.clock.set(datetime(2026, 11, 16, 10, 0, tzinfo=UTC))
+    running.accepted("Draft the reorg memo")
+    running.delegate(f"<@{BOB}> Book the venue for Erin's leaving do")
+    running.clock.set(datetime(2026, 11, 23, 9, 0, 30, tzinfo=UTC))
+    running.tick()
+    [post] = running.slack.wait_for(
+        "chat.postMessage", where=lambda c: c.params["channel"] == DIGESTS
+    )
+    return json.dumps([post.params["text"], post.params["blocks"]], ensure_ascii=False)
+
+
+def test_the_channel_digest_names_people_and_counts_but_no_task(running: Running) -> None:
+    text = _weekly_post(running)
+    assert "reorg" not in text and "venue" not in text
+    assert "@alice" in text and "@bob" in text and "*Oldest open items*" in text
+    assert "Tasks are not quoted here" in text
+    assert text.count(ActionId.ITEM_DETAILS) == 2  # the task is one (permitted) click away
+
+
+@pytest.mark.parametrize(
+    "policy_toml", [f'[policy]\ndigest_channel = "{DIGESTS}"\ndigest_shows_tasks = true\n']
+)
+def test_digest_shows_tasks_quotes_them_in_the_channel(running: Running) -> None:
+    text = _weekly_post(running)
+    assert "Draft the reorg memo" in text and "Book the venue for Erin" in text
+    assert "Tasks are not quoted here" not in text

@@ -148,10 +148,10 @@ def test_only_the_assignee_or_delegator_may_escalate(running: Running) -> None:
 
 
 def test_chain_command(running: Running) -> None:
-    answer = running.delegate(f"chain <@{ALICE}|alice>")
+    answer = running.delegate(f"chain <@{ALICE}|alice>", user_id=CAROL)  # Alice's manager
     assert answer["response_type"] == "ephemeral"
     assert answer["text"] == (
         f"Escalations for <@{ALICE}> go to: <@{CAROL}> → <@{DAVE}> → <#{FALLBACK}>"
     )
-    unknown = running.delegate(f"chain <@{BOB}>")
+    unknown = running.delegate(f"chain <@{BOB}>", user_id=BOB)
     assert "No manager is configured" in str(unknown["blocks"])

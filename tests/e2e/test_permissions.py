@@ -1,12 +1,25 @@
-"""Only the assignee may answer an offer; double clicks and retries change things once."""
+"""Only the assignee may answer an offer; double clicks and retries change things once; a
+reporting line is shown to the person, those above them and admins only."""
 
 from __future__ import annotations
 
 import threading
 import time
 
+import pytest
+
 from bot.slack.ids import ActionId
-from tests.conftest import ALICE, BOB, LEAD, Running
+from tests.conftest import ALICE, BOB, CAROL, LEAD, Running
+
+ADMIN = "U0ADMIN"
+CHAIN_POLICY = f"""
+[policy]
+admins = ["{ADMIN}"]
+
+[chain]
+{ALICE} = "{LEAD}"
+{LEAD} = "{CAROL}"
+"""
 
 
 def test_someone_else_cannot_accept(running: Running) -> None:
@@ -101,4 +114,26 @@ def test_a_forged_button_value_is_refused(running: Running) -> None:
         running.click(ALICE, ActionId.ACCEPT, value)
     answers = running.slack.wait_for_responses(count=4)
     assert all("can't find" in a["text"] or "know" in a["text"] for a in answers)
+    assert running.events() == []
+
+
+@pytest.mark.parametrize("policy_toml", [CHAIN_POLICY])
+def test_a_chain_is_shown_to_the_person_those_above_them_and_admins(running: Running) -> None:
+    alices = f"Escalations for <@{ALICE}> go to: <@{LEAD}> → <@{CAROL}>"
+    for viewer in (ALICE, LEAD, CAROL, ADMIN):  # herself, direct, indirect, an admin
+        answer = running.delegate(f"chain <@{ALICE}>", user_id=viewer)
+        assert answer["response_type"] == "ephemeral" and answer["text"] == alices, viewer
+    assert running.delegate(f"chain <@{BOB}>", user_id=ADMIN)["text"].startswith(
+        f"Escalations for <@{BOB}>"
+    )
+
+
+@pytest.mark.parametrize("policy_toml", [CHAIN_POLICY])
+def test_a_chain_of_someone_not_below_you_is_refused_privately(running: Running) -> None:
+    for viewer, person in ((BOB, ALICE), (ALICE, LEAD), (LEAD, CAROL), (BOB, "U0NOBODY")):
+        answer = running.delegate(f"chain <@{person}>", user_id=viewer)
+        assert answer["response_type"] == "ephemeral"
+        assert "Escalations for" not in str(answer), (viewer, person)
+        assert f"<@{CAROL}>" not in str(answer) and f"<@{LEAD}>" not in str(answer)
+        assert "your own chain and those of the people who report to you" in answer["text"]
     assert running.events() == []

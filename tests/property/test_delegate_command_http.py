@@ -98,6 +98,6 @@ def test_a_due_date_at_the_end_of_the_calendar_is_refused_in_words(running: Runn
 
 
 def test_chain_of_someone_without_a_manager_names_no_empty_channel(running: Running) -> None:
-    answer = running.delegate(f"chain <@{BOB}>")
+    answer = running.delegate(f"chain <@{BOB}>", user_id=BOB)  # his own: his to see
     for shown in mrkdwn_strings(answer):
         assert_no_special_mention(shown, allowed_mentions={BOB})

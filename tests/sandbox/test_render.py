@@ -147,7 +147,7 @@ def listed(
     return escalations.Listed(notice, climbing, delegation(), last)
 
 
-def the_digest(*, lead: str | None = None, quiet: bool = False) -> Digest:
+def the_digest(*, lead: str | None = None, quiet: bool = False, task: str | None = TASK) -> Digest:
     start = NOW - timedelta(days=7)
     previous = Figures(start=start - timedelta(days=7), end=start, created=1, accepted=1)
     if quiet:
@@ -173,7 +173,7 @@ def the_digest(*, lead: str | None = None, quiet: bool = False) -> Digest:
         open_items=3,
         overdue_items=1,
         stalled_items=1,
-        oldest=[OpenItem(7, TASK, ARI, NOW - timedelta(days=9), None)],
+        oldest=[OpenItem(7, task, ARI, NOW - timedelta(days=9), None)],
         load=[(ARI, 2, 1), (BO, 1, 0)],
     )
     return Digest(current=current, previous=previous, timezone=NY, lead=lead)
@@ -346,6 +346,7 @@ SURFACES: list[tuple[Callable[..., Surface], Callable[[], list[Surface]]]] = [
         digest.digest_message,
         lambda: [
             digest.digest_message(the_digest(), names=NAMES),
+            digest.digest_message(the_digest(task=None), names=NAMES),
             digest.digest_message(the_digest(lead=LEAD)),
             digest.digest_message(the_digest(quiet=True)),
         ],

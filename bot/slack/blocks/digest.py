@@ -21,6 +21,11 @@ from bot.slack.blocks.common import Rendered, context
 from bot.slack.ids import ActionId
 from bot.slack.mrkdwn import escaped_clip, mention
 
+TASKS_KEPT_PRIVATE = (
+    "Tasks are not quoted here: *Details* shows an item to the people on it and those "
+    "above them in the chain."
+)
+
 
 def first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else ""
@@ -60,6 +65,8 @@ def digest_message(digest: Digest, *, names: Mapping[str, str] | None = None) ->
             blocks.append(DividerBlock())
             blocks.append(SectionBlock(text=MarkdownTextObject(text="*Oldest open items*")))
             blocks += [_open_item(item, now.end, who(item.assignee)) for item in now.oldest]
+            if any(item.task is None for item in now.oldest):
+                blocks.append(context(TASKS_KEPT_PRIVATE))
         if now.load:
             load = [
                 MarkdownTextObject(
@@ -82,10 +89,10 @@ def digest_message(digest: Digest, *, names: Mapping[str, str] | None = None) ->
 
 def _open_item(item: OpenItem, end: datetime, assignee: str) -> SectionBlock:
     """One old item, with a button that opens its details and history."""
+    task = "" if item.task is None else f" {escaped_clip(first_line(item.task), 80)}"
     return SectionBlock(
         text=MarkdownTextObject(
-            text=f"#{item.delegation_id} {escaped_clip(first_line(item.task), 80)}"
-            f" · {assignee} · open {age(item.created_at, end)}"
+            text=f"#{item.delegation_id}{task} · {assignee} · open {age(item.created_at, end)}"
         ),
         accessory=ButtonElement(
             text="Details", action_id=ActionId.ITEM_DETAILS, value=str(item.delegation_id)

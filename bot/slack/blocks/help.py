@@ -24,7 +24,8 @@ once they accept; you hear back either way.
 
 *Other commands*
 • `/delegate list`: your open items, both the ones you handed out and the ones you took on
-• `/delegate chain @person`: who their escalations go to, in order
+• `/delegate chain @person`: who their escalations go to, in order (yours, or of someone \
+below you in the chain)
 • `/delegate quiet on` / `off`: mute routine updates (escalations and requests still come)
 • `/delegate`: a form instead of typing
 • `/delegate help`: this message"""

@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltResponse
 from slack_sdk import WebClient
 
+from bot.config.settings import is_admin
 from bot.domain.chain import chain_of_person
 from bot.domain.intake import offer_delegation, resolve_people
 from bot.domain.listing import open_items
@@ -69,7 +70,11 @@ def _answer(
             return list_message(items, viewer_tz=runtime.directory.known_tz(actor))
     if isinstance(request, ChainRequest):
         climb, configured = chain_of_person(
-            request.user_id, chain=policy.chain, fallback=policy.fallback_channel
+            request.user_id,
+            viewer=actor,
+            admin=is_admin(runtime.settings.policy, actor),
+            chain=policy.chain,
+            fallback=policy.fallback_channel,
         )
         return chain_message(request.user_id, climb, configured=configured)
     if isinstance(request, QuietRequest):

@@ -18,7 +18,7 @@ END = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)
 
 def test_blocks(engine: Engine) -> None:  # noqa: F811
     with unit_of_work(engine) as session:
-        digest = compute_digest(session, end=END, days=7, tz="UTC")
+        digest = compute_digest(session, end=END, days=7, tz="UTC", shows_tasks=True)
     rendered = digest_message(digest)
     payload = rendered.payload()
     blocks = payload["blocks"]
@@ -48,7 +48,7 @@ def test_blocks(engine: Engine) -> None:  # noqa: F811
 
 def test_terminal_text(engine: Engine) -> None:  # noqa: F811
     with unit_of_work(engine) as session:
-        digest = compute_digest(session, end=END, days=7, tz="UTC")
+        digest = compute_digest(session, end=END, days=7, tz="UTC", shows_tasks=True)
     text = digest_text(digest)
     assert text.startswith("Delegation digest\nMon 16 Nov 00:00 to Mon 23 Nov 00:00 (UTC)\n")
     assert "  Delegated         5 (was 1)" in text
@@ -69,3 +69,14 @@ def test_a_channel_digest_names_people_without_notifying_them(engine: Engine) ->
     text = json.dumps(digest_message(digest, names={"U0BOB": "bob <!here>"}).payload())
     assert "@bob &lt;!here&gt;" in text and "<@U0BOB>" not in text
     assert "<@U0ALICE>" in text  # a name not known: a mention rather than nothing
+
+
+def test_by_default_the_oldest_items_are_named_by_number_not_task(engine: Engine) -> None:  # noqa: F811
+    with unit_of_work(engine) as session:
+        digest = compute_digest(session, end=END, days=7, tz="UTC")
+    assert all(item.task is None for item in digest.current.oldest)
+    blocks = json.dumps(digest_message(digest).payload(), ensure_ascii=False)
+    assert "Item 5" not in blocks and "#5 · <@U0ALICE> · open 12.6 days" in blocks
+    assert "Tasks are not quoted here" in blocks
+    text = digest_text(digest)
+    assert "Item 5" not in text and "Oldest open items\n  #5 (U0ALICE, open 12.6 days)" in text
