@@ -70,6 +70,9 @@ def test_mistakes_are_one_line(tmp_path: Path, base_env: dict[str, str]) -> None
     (tmp_path / "bad.toml").write_text('[policy]\naccept_timeout = "soon"\n')
     bad = {**base_env, "STEWARD_CONFIG": str(tmp_path / "bad.toml")}
     assert "accept_timeout" in one_clear_line(steward("check", env=bad, cwd=tmp_path))
+    (tmp_path / "huge.toml").write_text('[policy]\ntick = "99999999999d"\n')
+    huge = {**base_env, "STEWARD_CONFIG": str(tmp_path / "huge.toml")}
+    assert "tick must be at most" in one_clear_line(steward("serve", env=huge, cwd=tmp_path))
     (tmp_path / "shape.toml").write_text("policy = 5\n")
     shape = {**base_env, "STEWARD_CONFIG": str(tmp_path / "shape.toml")}
     assert "[policy] table" in one_clear_line(steward("check", env=shape, cwd=tmp_path))

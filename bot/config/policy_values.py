@@ -10,10 +10,14 @@ from collections.abc import Mapping
 from datetime import time, timedelta
 from typing import Any
 
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+_DURATION = re.compile(r"([0-9]+)\s*([smhd])")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 _DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-_USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
+# Slack's id shapes: people U… or W… (Enterprise Grid), channels C… or G… (private, older).
+_USER_ID = re.compile(r"[UW][A-Z0-9]+")
+_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]+")
+# The longest duration the policy takes: anything longer is a typo, not a policy.
+MAX_DURATION = timedelta(days=1095)  # three years
 
 
 class ConfigError(Exception):
@@ -21,25 +25,28 @@ class ConfigError(Exception):
 
 
 def parse_duration(value: Any, where: str) -> timedelta:
-    match = _DURATION.match(value) if isinstance(value, str) else None
-    if not match or int(match.group(1)) == 0:
-        raise ConfigError(
-            f'{where} must be a number and a unit (s, m, h, d), e.g. "4h"; got {value!r}'
-        )
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    return _duration(value, where, 'a number and a unit (s, m, h, d), e.g. "4h"')
 
 
 def duration_or_never(value: Any, where: str) -> timedelta | None:
     """A duration, or "never" (None) to switch off what it times."""
     if value == "never":
         return None
-    try:
-        return parse_duration(value, where)
-    except ConfigError:
+    return _duration(value, where, 'a number and a unit (s, m, h, d), e.g. "1d", or "never"')
+
+
+def _duration(value: Any, where: str, shape: str) -> timedelta:
+    match = _DURATION.fullmatch(value.strip()) if isinstance(value, str) else None
+    if not match or not match.group(1).lstrip("0"):
+        raise ConfigError(f"{where} must be {shape}; got {value!r}")
+    amount, unit = match.group(1).lstrip("0"), _UNITS[match.group(2)]
+    # Ten digits of any unit is past the bound; more could overflow timedelta or int().
+    length = timedelta(**{unit: int(amount)}) if len(amount) < 10 else None
+    if length is None or length > MAX_DURATION:
         raise ConfigError(
-            f'{where} must be a number and a unit (s, m, h, d), e.g. "1d", or "never"; '
-            f"got {value!r}"
-        ) from None
+            f"{where} must be at most {MAX_DURATION.days}d (three years); got {value!r}"
+        )
+    return length
 
 
 def working_hours(value: Any, source: str) -> tuple[time, time] | None:
@@ -115,17 +122,18 @@ def messages_per_second(value: Any, source: str) -> float:
     return float(value)
 
 
-def slack_id(value: Any, where: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f'{where} must be a Slack id such as "C0123456789"')
+def channel_id(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not _CHANNEL_ID.fullmatch(value.strip()):
+        example = '"C0123456789"'
+        raise ConfigError(
+            f"{where} must be a Slack channel id (C… or G…) such as {example}; got {value!r}"
+        )
     return value.strip()
 
 
 def user_ids(value: Any, where: str) -> frozenset[str]:
     """A list of Slack user ids, such as ``admins``."""
-    if not isinstance(value, list) or not all(
-        isinstance(item, str) and _USER_ID.match(item) for item in value
-    ):
+    if not isinstance(value, list) or not all(_is_user_id(item) for item in value):
         raise ConfigError(f'{where} must be a list of Slack user ids, e.g. ["U0123ABCD"]')
     return frozenset(value)
 
@@ -135,13 +143,14 @@ def chain_table(value: Any, source: str) -> dict[str, str]:
         raise ConfigError(f'{source}: [chain] must be a table of "U…" = "U…"')
     chain: dict[str, str] = {}
     for person, manager in value.items():
-        if (
-            not _USER_ID.match(str(person))
-            or not isinstance(manager, str)
-            or not _USER_ID.match(manager)
-        ):
+        if not _is_user_id(person) or not _is_user_id(manager):
             raise ConfigError(
-                f"{source}: [chain] {person} = {manager!r}: both sides must be Slack user ids"
+                f"{source}: [chain] {person!r} = {manager!r}: both sides must be Slack user ids"
+                " (U… or W…)"
             )
-        chain[str(person)] = manager
+        chain[person] = manager
     return chain
+
+
+def _is_user_id(value: Any) -> bool:
+    return isinstance(value, str) and _USER_ID.fullmatch(value) is not None

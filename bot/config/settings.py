@@ -192,7 +192,7 @@ def policy_from_mapping(document: Mapping[str, Any], *, source: str = "policy") 
         values["digest_timezone"] = read.timezone(raw["digest_timezone"], source)
     for key in ("digest_channel", "fallback_channel"):
         if key in raw:
-            values[key] = read.slack_id(raw[key], f"{source}: [policy] {key}")
+            values[key] = read.channel_id(raw[key], f"{source}: [policy] {key}")
     for key in ("adaptive_checkins", "lead_digests", "digest_shows_tasks", "slack_pacing"):
         if key in raw:
             if not isinstance(raw[key], bool):
