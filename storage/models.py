@@ -230,6 +230,17 @@ class SeenEvent(SQLModel, table=True):
     seen_at: datetime = _utc(index=True)
 
 
+class SeenRequest(SQLModel, table=True):
+    """A signed slash command or view submission already taken in, by its signature and
+    timestamp, so the same request sent again (a replay, within the signature's window)
+    changes nothing on any replica. Kept minutes."""
+
+    __tablename__ = "seen_requests"
+
+    key: str = Field(primary_key=True, max_length=96)
+    seen_at: datetime = _utc(index=True)
+
+
 class PersonSettings(SQLModel, table=True):
     """What a person chose for themselves: ``quiet`` mutes routine notices (never
     escalations, questions or anything asking them to act)."""
@@ -252,6 +263,7 @@ __all__ = [
     "PersonSettings",
     "PostedDigest",
     "SeenEvent",
+    "SeenRequest",
     "SlackMessage",
     "SlackUser",
 ]

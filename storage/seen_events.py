@@ -1,27 +1,36 @@
-"""Events API deliveries already taken in, by ``event_id``: insert-once, forget, purge."""
+"""Deliveries already taken in: Events API events by ``event_id`` (``SeenEvent``), signed
+commands and view submissions by signature and timestamp (``SeenRequest``). Insert-once,
+forget, purge."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, inspect
 from sqlmodel import Session, col
 
-from storage.models import SeenEvent
+from storage.models import SeenEvent, SeenRequest
 from storage.rows import insert_once
 
-
-def remember_event(session: Session, *, event_id: str, now: datetime) -> bool:
-    """True the first time ``event_id`` is seen (on any replica), False for a repeat."""
-    return insert_once(session, SeenEvent(event_id=event_id, seen_at=now))
+SeenTable = type[SeenEvent] | type[SeenRequest]
 
 
-def forget_event(session: Session, *, event_id: str) -> None:
-    """Let a retry of this event be processed after all (its first delivery failed)."""
-    session.execute(delete(SeenEvent).where(col(SeenEvent.event_id) == event_id))
+def remember(session: Session, *, table: SeenTable, key: str, now: datetime) -> bool:
+    """True the first time ``key`` is seen (on any replica), False for a repeat."""
+    return insert_once(session, table(**{_key_of(table).name: key, "seen_at": now}))
 
 
-def purge_seen_events(session: Session, *, seen_before: datetime) -> int:
-    """Forget deliveries older than Slack's retries (by index); how many."""
-    result = session.execute(delete(SeenEvent).where(col(SeenEvent.seen_at) < seen_before))
+def forget(session: Session, *, table: SeenTable, key: str) -> None:
+    """Let this delivery be processed after all (its first one failed)."""
+    session.execute(delete(table).where(_key_of(table) == key))
+
+
+def purge_seen(session: Session, *, table: SeenTable, seen_before: datetime) -> int:
+    """Forget what was seen before ``seen_before`` (by index); how many."""
+    result = session.execute(delete(table).where(col(table.seen_at) < seen_before))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _key_of(table: SeenTable) -> Any:
+    return inspect(table).primary_key[0]

@@ -7,9 +7,14 @@ import time
 from urllib.parse import urlencode
 
 import requests
+from sqlalchemy import func
+from sqlmodel import select
 
-from bot.slack.ids import ActionId
-from tests.conftest import ALICE, Running
+from bot.slack.ids import ActionId, BlockId
+from storage.db import reading
+from storage.models import OutboxMessage
+from tests.conftest import ALICE, LEAD, Running
+from tests.waiting import eventually
 
 
 def _command_body(text: str = "help") -> str:
@@ -122,3 +127,55 @@ def test_refusals_quoting_what_was_typed_are_escaped(running: Running) -> None:
         assert "<!channel>" not in rendered and "<!here>" not in rendered
         assert "&lt;!" in rendered
     assert running.events() == []
+
+
+def _replay(sent: requests.Response) -> requests.Response:
+    """The very request ``sent`` was answering, byte for byte, signature and timestamp
+    included, as someone who captured it would send it again."""
+    request = sent.request
+    assert request.url and isinstance(request.body, bytes)
+    return requests.post(request.url, data=request.body, headers=dict(request.headers), timeout=10)
+
+
+def _dms_delivered(running: Running, user_id: str) -> list[str]:
+    """Once the outbox is empty: the texts posted into ``user_id``'s DM."""
+
+    def drained() -> bool:
+        with reading(running.engine) as session:
+            count = select(func.count()).select_from(OutboxMessage)
+            return session.exec(count.where(OutboxMessage.status != "sent")).one() == 0
+
+    eventually(drained, what="the outbox to be delivered")
+    channel = running.slack.dm_channel_for(user_id)
+    posts = running.slack.calls_to("chat.postMessage")
+    return [str(call.params["text"]) for call in posts if call.params["channel"] == channel]
+
+
+def test_a_replayed_slash_command_is_acked_and_changes_nothing(running: Running) -> None:
+    sent = running.sender.command(f"<@{ALICE}> Prepare the Q3 report", user_id=LEAD)
+    assert sent.status_code == 200 and "Offered to" in sent.json()["text"]
+
+    for again in (_replay(sent), _replay(sent)):
+        assert again.status_code == 200
+        assert again.json()["response_type"] == "ephemeral"
+        assert "Offered to" not in again.json()["text"]
+    assert running.event_types() == ["created"]
+    assert len(_dms_delivered(running, ALICE)) == 1
+
+
+def test_a_replayed_view_submission_changes_nothing(running: Running) -> None:
+    value = running.accepted("Book the venue by in 3 days")
+    running.click(ALICE, ActionId.PROPOSE_DUE, value)
+    view = running.slack.wait_for("views.open")[0].params["view"]
+    values = {
+        BlockId.DUE_DATE: {ActionId.DUE_DATE_INPUT: {"selected_date": "2026-12-10"}},
+        BlockId.DUE_REASON: {ActionId.DUE_REASON_INPUT: {"value": "Vendor is late"}},
+    }
+    sent = running.sender.submit_view(user_id=ALICE, view=view, values=values)
+    assert sent.status_code == 200 and sent.text == ""
+
+    for again in (_replay(sent), _replay(sent)):
+        assert again.status_code == 200 and again.text == ""  # closes the modal, as before
+    proposals = [t for t in _dms_delivered(running, LEAD) if "proposes a new due date" in t]
+    assert running.event_types().count("due_proposed") == 1
+    assert len(proposals) == 1

@@ -10,8 +10,9 @@ Besides Slack's ``POST /slack/events``: ``GET /healthz`` (503 with a reason when
 does not answer) and ``GET /metrics`` (Prometheus, only with the bearer token
 ``METRICS_TOKEN``: anyone can reach the Slack port, and the metrics are not theirs to read).
 An Events API delivery whose ``event_id`` was taken in before, here or on another replica,
-is answered 200 unprocessed. Each request's signature is checked here, once, before
-anything is parsed; the Bolt app does not check it again.
+is answered 200 unprocessed; so is a copy of a signed slash command or view submission
+(``seen_events.py``). Each request's signature is checked here, once, before anything is
+parsed; the Bolt app does not check it again.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.observability.metrics import Metrics
 from bot.slack.http.ack_wait import acking_promptly
 from bot.slack.http.limits import MAX_BODY_BYTES
-from bot.slack.http.seen_events import SeenEvents, retry_reason
+from bot.slack.http.seen_events import Delivery, SeenEvents, retry_reason
 from storage.health import DatabaseCheck
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,12 @@ SLASH_COMMAND, INTERACTION, VIEW, EVENT = "slash_command", "interaction", "view"
 NO_KIND, MALFORMED = "none", "malformed"
 VIEW_TYPES = frozenset({"view_submission", "view_closed"})
 JSON_KINDS = {"event_callback": EVENT, "url_verification": "url_verification"}
+# Slack never sends a command twice: a copy is a replay, or a proxy retrying. Its answer
+# says nothing of what the first one did (that could be someone's `/delegate list`).
+REPLAYED_COMMAND = {
+    "response_type": "ephemeral",
+    "text": "Steward already received this exact command; it was not run again.",
+}
 
 StartResponse = Callable[..., Any]
 Environ = dict[str, Any]
@@ -133,19 +140,33 @@ class SlackWsgi:
         parsed = parse_request(body, headers.get("content-type", ""))
         if parsed is None:
             return _json(400, {"error": "malformed body"}, kind=MALFORMED)
+        delivery = None
         if parsed.event_id is not None:
+            delivery = Delivery.event(parsed.event_id)
+        elif parsed.kind in (SLASH_COMMAND, VIEW) and self._verifier is not None:
+            delivery = Delivery.signed(headers)
+        if delivery is not None:
             try:
-                if not self._seen_events.first_delivery(parsed.event_id):
-                    reason = retry_reason(headers.get("x-slack-retry-reason"))
-                    self._metrics.duplicate_events.labels(retry_reason=reason).inc()
-                    return Answer(200, kind=parsed.kind)
+                if not self._seen_events.first_delivery(delivery):
+                    return self._repeated(delivery, parsed.kind, headers)
             except SQLAlchemyError:
-                log.warning("could not record event %s; Slack will retry", parsed.event_id)
+                log.warning("could not record %s %s", parsed.kind, delivery.key)
                 return _json(503, {"error": "database unavailable"}, kind=parsed.kind)
         answer = self._dispatch(body, environ.get("QUERY_STRING", ""), headers, parsed.kind)
-        if parsed.event_id is not None and answer.status >= 500:
-            self._seen_events.failed(parsed.event_id)
+        if delivery is not None and answer.status >= 500:
+            self._seen_events.failed(delivery)
         return answer
+
+    def _repeated(self, delivery: Delivery, kind: str, headers: dict[str, str]) -> Answer:
+        """The answer to a copy of what was taken in before: nothing is run again."""
+        if delivery.is_event:
+            reason = retry_reason(headers.get("x-slack-retry-reason"))
+            self._metrics.duplicate_events.labels(retry_reason=reason).inc()
+            return Answer(200, kind=kind)
+        log.warning("a %s already taken in came again (a replay); not run again", kind)
+        if kind == SLASH_COMMAND:
+            return _json(200, REPLAYED_COMMAND, kind=kind)
+        return Answer(200, kind=kind)  # a view submission: closes the modal
 
     def _dispatch(self, body: str, query: str, headers: dict[str, str], kind: str) -> Answer:
         try:
