@@ -65,7 +65,11 @@ def steward_server(slack: SlackEmulator) -> Iterator[Server]:
             "LOG_LEVEL": "WARNING",
         }
         env.pop("SLACK_APP_TOKEN", None)
-        Path(env["STEWARD_CONFIG"]).write_text("")
+        # One delegator offering thousands of tasks: far past the offer limits, which would
+        # otherwise measure refusals.
+        Path(env["STEWARD_CONFIG"]).write_text(
+            "[policy]\nmax_new_offers_per_hour = 1000000\nmax_open_offers_per_assignee = 1000000\n"
+        )
         process = subprocess.Popen(
             [
                 sys.executable,

@@ -123,6 +123,8 @@ class Event(SQLModel, table=True):
         # events by type, both with their time, answered from the index alone
         Index("ix_events_type_at", "type", "at", "delegation_id"),
         Index("ix_events_delegation_type", "delegation_id", "type", "at"),
+        # a person's own recent events of a type: the offers they made in the last hour
+        Index("ix_events_actor_type_at", "actor", "type", "at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -1,7 +1,7 @@
 """The policy file's values, each read and checked: durations, working hours and days, the
-digest's schedule and timezone, the message rate, Slack ids (one, or a list of people) and
-the escalation chain. Each parser raises ConfigError saying where the value is and what it
-should look like."""
+digest's schedule and timezone, the message rate, limits, Slack ids (one, or a list of
+people) and the escalation chain. Each parser raises ConfigError saying where the value is
+and what it should look like."""
 
 from __future__ import annotations
 
@@ -120,6 +120,12 @@ def messages_per_second(value: Any, source: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1000:
         raise ConfigError(f"{where} must be a number above 0, at most 1000; got {value!r}")
     return float(value)
+
+
+def positive_count(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{where} must be a whole number, at least 1; got {value!r}")
+    return value
 
 
 def channel_id(value: Any, where: str) -> str:

@@ -16,6 +16,7 @@ from bot.config import policy_values as read
 from bot.config.policy_values import ConfigError
 from bot.domain.chain import teams_of
 from bot.domain.digest_schedule import DigestPolicy
+from bot.domain.offer_limits import OfferLimits
 from bot.domain.supervision import SupervisionPolicy
 from bot.domain.working_hours import WorkingWindow
 
@@ -51,6 +52,10 @@ class Policy:
     # False sends as fast as the API answers: only for a Slack-compatible server without
     # Slack's limits, such as the sandbox's emulator. Slack itself would answer with 429s.
     slack_pacing: bool = True
+    # Offers one delegator may make: new ones in any hour (reassignments included), and
+    # ones still waiting to be accepted by any one assignee.
+    max_new_offers_per_hour: int = 30
+    max_open_offers_per_assignee: int = 10
     chain: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -69,6 +74,10 @@ class Policy:
             reacknowledge_after=self.reacknowledge_after,
             chain=self.chain,
             fallback_channel=self.fallback_channel,
+            offer_limits=OfferLimits(
+                new_per_hour=self.max_new_offers_per_hour,
+                open_per_assignee=self.max_open_offers_per_assignee,
+            ),
         )
 
     @property
@@ -204,6 +213,9 @@ def policy_from_mapping(document: Mapping[str, Any], *, source: str = "policy") 
         )
     if "admins" in raw:
         values["admins"] = read.user_ids(raw["admins"], f"{source}: [policy] admins")
+    for key in ("max_new_offers_per_hour", "max_open_offers_per_assignee"):
+        if key in raw:
+            values[key] = read.positive_count(raw[key], f"{source}: [policy] {key}")
     values["chain"] = read.chain_table(chain, source)
     return Policy(**values)
 

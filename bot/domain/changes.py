@@ -12,6 +12,7 @@ from sqlmodel import Session
 from bot.domain.delegations import MAX_REASON_LENGTH, check_assignee
 from bot.domain.due_dates import due_from_picker
 from bot.domain.errors import BadInput, InvalidTransition, NotFound
+from bot.domain.offer_limits import check_offer_limits
 from bot.domain.ports import Person
 from bot.domain.supervision import reminder_time
 from bot.domain.transitions import (
@@ -40,6 +41,8 @@ def reassign(work: Work, *, delegation_id: int, actor: str, new_assignee: Person
     check_assignee(delegator=delegator, assignee=new_assignee)
     if new_assignee.user_id == previous:
         raise BadInput("It is already with that person. Choose someone else.", field="assignee")
+    # a new offer in the new assignee's DM, escalating if not accepted: counted as one
+    check_offer_limits(work, delegator_id=delegation.delegator_id, assignee_id=new_assignee.user_id)
     values = {
         **CLEAR_SUPERVISION,
         "assignee_id": new_assignee.user_id,

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from bot.domain.errors import BadInput
+from bot.domain.offer_limits import check_offer_limits
 from bot.domain.ports import Person
 from bot.domain.transitions import as_assignee, as_delegator, check_allowed, transition
 from bot.domain.work import Work
@@ -52,6 +53,7 @@ def create_delegation(
         )
     if due_at is not None and due_at <= now:
         raise BadInput("The due date is in the past. Give a date still to come.", field="due")
+    check_offer_limits(work, delegator_id=delegator.user_id, assignee_id=assignee.user_id)
     every_s = None if checkin_every is None else int(checkin_every.total_seconds())
     delegation = add_delegation(
         session,

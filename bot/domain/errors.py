@@ -30,3 +30,7 @@ class InvalidTransition(DomainError):
 
 class NotFound(DomainError):
     """No such item."""
+
+
+class OverLimit(DomainError):
+    """More than the policy allows one person for now (new offers in an hour, ...)."""

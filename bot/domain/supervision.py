@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from bot.domain.cadence import WINDOW, Cadence, TrackRecord, adaptive_cadence, fixed_cadence
 from bot.domain.due_dates import zone
+from bot.domain.offer_limits import OfferLimits
 from bot.domain.ports import Directory
 from bot.domain.working_hours import (
     WorkingWindow,
@@ -43,6 +44,7 @@ class SupervisionPolicy:
     reacknowledge_after: timedelta | None = timedelta(days=1)  # None: never asked again
     chain: Mapping[str, str] = field(default_factory=dict)  # reports-to
     fallback_channel: str | None = None
+    offer_limits: OfferLimits = field(default_factory=OfferLimits)
 
     @property
     def default_due_time(self) -> time:

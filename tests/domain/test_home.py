@@ -13,6 +13,7 @@ from bot.domain import delegations as d
 from bot.domain.checkins import answer_checkin, send_checkin
 from bot.domain.escalation import acknowledge, climb, escalate_manually
 from bot.domain.home import SHOWN, Home, Section, home_for
+from bot.domain.offer_limits import OfferLimits
 from bot.domain.ports import Person
 from bot.domain.supervision import SupervisionPolicy, Supervisor
 from storage.db import reading, unit_of_work
@@ -27,7 +28,8 @@ LEAD, ALICE, BOB, CAROL, DAVE = (
     Person(f"U0{name}", tz="UTC") for name in ("LEAD", "ALICE", "BOB", "CAROL", "DAVE")
 )
 POLICY = SupervisionPolicy(
-    chain={ALICE.user_id: CAROL.user_id, BOB.user_id: CAROL.user_id, CAROL.user_id: DAVE.user_id}
+    chain={ALICE.user_id: CAROL.user_id, BOB.user_id: CAROL.user_id, CAROL.user_id: DAVE.user_id},
+    offer_limits=OfferLimits(new_per_hour=1000, open_per_assignee=1000),  # long Homes and lists
 )
 SUPERVISOR = Supervisor(policy=POLICY, directory=StaticDirectory(LEAD, ALICE, BOB, CAROL, DAVE))
 
