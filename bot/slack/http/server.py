@@ -90,14 +90,10 @@ class HttpServer:
         connection is closed and the workers are stopped."""
         try:
             while not self._stopping.is_set():
-                for key, events in self._selector.select(timeout=self._wait()):
-                    try:
-                        self._ready(key.data, events)
-                    except Exception:  # one connection's fault must not stop the front
-                        log.exception("dropped a connection after an error in the front")
-                        if isinstance(key.data, Connection):
-                            self._drop(key.data)
-                self._expire(self._monotonic())
+                try:
+                    self._turn()
+                except Exception:  # a fault in the front must not stop it serving
+                    log.exception("the HTTP front's loop failed a turn; it goes on")
         finally:
             self._close()
 
@@ -106,6 +102,16 @@ class HttpServer:
         self._wake()
 
     # --- the front's loop -------------------------------------------------------------
+
+    def _turn(self) -> None:
+        for key, events in self._selector.select(timeout=self._wait()):
+            try:
+                self._ready(key.data, events)
+            except Exception:  # one connection's fault must not stop the others
+                log.exception("dropped a connection after an error in the front")
+                if isinstance(key.data, Connection):
+                    self._drop(key.data)
+        self._expire(self._monotonic())
 
     def _ready(self, what: Any, events: int) -> None:
         if what is _LISTENER:
@@ -219,7 +225,8 @@ class HttpServer:
         connection.sock.close()
 
     def _wake(self) -> None:
-        with contextlib.suppress(BlockingIOError):  # a wake-up already pending will do
+        # BlockingIOError: a wake-up already pending will do; OSError: the front has stopped.
+        with contextlib.suppress(OSError):
             self._wake_writer.send(b"\0")
 
     def _close(self) -> None:
