@@ -9,6 +9,7 @@
 - Steward's peak memory (VmHWM) after 10,000 delegations;
 - the scheduler tick, the digest and the burst delivery, by running tick.py, digest.py and
   burst.py, which compare with their own baselines;
+- the /delegate parser on long hostile text, by running parser.py;
 - latencies the tests hold in behaviour only (the ack wait, /delegate while Slack is down
   or slow, the health check's deadline), by running latency.py.
 
@@ -41,6 +42,7 @@ FULL = {
     "digest": ["--delegations", "100000"],
     "burst": ["--count", "10000", "--limit", "50"],
     "latency": ["--repeat", "20"],
+    "parser": ["--sizes", "10000", "100000"],
 }
 QUICK = {
     "seconds": 1.0,
@@ -51,6 +53,7 @@ QUICK = {
     "digest": ["--delegations", "1000"],
     "burst": ["--count", "100", "--limit", "50"],
     "latency": ["--repeat", "3"],
+    "parser": ["--sizes", "1000", "10000", "--repeat", "1"],
 }
 
 
@@ -94,6 +97,7 @@ def main() -> None:
     results["digest"] = run_script("digest", digest_args)
     results["burst"] = run_script("burst", plan["burst"])
     results["latency"] = run_script("latency", plan["latency"])
+    results["parser"] = run_script("parser", plan["parser"])
     results["quick"] = args.quick
     print_table(results)
     args.json.write_text(json.dumps(results, indent=2, default=str))
@@ -117,7 +121,7 @@ def print_table(results: dict[str, Any]) -> None:
         f"peak RSS of steward serve after {results['memory_after_delegations']:,} "
         f"delegations: {results['peak_rss_mb']:.0f} MB"
     )
-    for name in ("tick", "digest", "burst", "latency"):
+    for name in ("tick", "digest", "burst", "latency", "parser"):
         figures = results[name]
         printed = figures.get("printed") or f"error: {figures.get('error')}"
         print(f"\n{name}\n{printed}")
