@@ -24,6 +24,8 @@ _ALIASES: dict[str, str] = {
 }
 
 DUE_DATE_EXAMPLES = '"friday", "tomorrow 17:00", "in 3 days", "2026-12-01"'
+# A date takes a few words; dateparser's time grows with the length of what it is given.
+MAX_DUE_PHRASE_LENGTH = 100
 
 
 def zone(tz: str | None) -> ZoneInfo:
@@ -47,6 +49,12 @@ def parse_due(phrase: str, *, tz: str | None, now: datetime, default_time: time)
     cleaned = _ALIASES.get(cleaned, cleaned)
     if not cleaned:
         raise BadInput(f"The due date is empty. Try {DUE_DATE_EXAMPLES}.", field="due")
+    if len(cleaned) > MAX_DUE_PHRASE_LENGTH:
+        raise BadInput(
+            f"That due date is {len(cleaned):,} characters long; a date takes a few words. "
+            f"Try {DUE_DATE_EXAMPLES}.",
+            field="due",
+        )
     local_zone = zone(tz)
     local_now = now.astimezone(local_zone)
     unreadable = BadInput(

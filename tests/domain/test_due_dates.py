@@ -7,7 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.due_dates import common_day, parse_due, read_with_dateparser
+from bot.domain.due_dates import (
+    MAX_DUE_PHRASE_LENGTH,
+    common_day,
+    parse_due,
+    read_with_dateparser,
+)
 from bot.domain.errors import BadInput
 
 # Saturday 21 Nov 2026, 15:00 UTC: 10:00 in New York, 07:00 in Los Angeles, 04:00 Sunday in Auckland
@@ -69,6 +74,20 @@ def test_unreadable(phrase: str) -> None:
     with pytest.raises(BadInput) as raised:
         due(phrase, "UTC")
     assert raised.value.field == "due"
+
+
+def test_a_phrase_longer_than_a_date_is_refused_before_dateparser_reads_it() -> None:
+    """dateparser's time grows with the length of the text (up to 3,000 characters reach
+    here from /delegate), so the length is checked first: even a phrase it reads."""
+    phrase = f"in {'0' * (MAX_DUE_PHRASE_LENGTH - 8)}3 days"
+    assert len(phrase) == MAX_DUE_PHRASE_LENGTH + 1
+    local_now = NOW.astimezone(ZoneInfo("UTC"))
+    assert read_with_dateparser(phrase, local_now=local_now, default_time=END_OF_DAY)
+    with pytest.raises(BadInput) as raised:
+        due(phrase, "UTC")
+    assert "101 characters long; a date takes a few words" in raised.value.user_message
+    assert raised.value.field == "due"
+    assert due(phrase.replace("0", "", 1), "UTC") == datetime(2026, 11, 24, 18, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("phrase", ["yesterday", "2020-01-01", "2026-11-21 09:00"])
