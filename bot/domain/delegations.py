@@ -23,6 +23,15 @@ MAX_REASON_LENGTH = 2000
 S = DelegationStatus
 
 
+def task_too_long(length: int) -> BadInput:
+    """The refusal of a task of ``length`` characters, over ``MAX_TASK_LENGTH``."""
+    return BadInput(
+        f"The task is {length:,} characters long; keep it under {MAX_TASK_LENGTH:,} "
+        "and link to a document for the details.",
+        field="task",
+    )
+
+
 def create_delegation(
     work: Work,
     *,
@@ -46,11 +55,7 @@ def create_delegation(
             "The task is empty. Say what you are handing over after the @mention.", field="task"
         )
     if len(task) > MAX_TASK_LENGTH:
-        raise BadInput(
-            f"The task is {len(task):,} characters long; keep it under {MAX_TASK_LENGTH:,} "
-            "and link to a document for the details.",
-            field="task",
-        )
+        raise task_too_long(len(task))
     if due_at is not None and due_at <= now:
         raise BadInput("The due date is in the past. Give a date still to come.", field="due")
     check_offer_limits(work, delegator_id=delegator.user_id, assignee_id=assignee.user_id)

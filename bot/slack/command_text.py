@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.domain.delegations import MAX_TASK_LENGTH, task_too_long
 from bot.domain.errors import BadInput
 from bot.slack.mrkdwn import unescape
 
@@ -13,15 +14,23 @@ from bot.slack.mrkdwn import unescape
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _UNRESOLVED = re.compile(r"^@\S+")
 _QUOTED = re.compile(r'^["“](?P<task>.*?)["”]\s*(?P<rest>.*)$', re.DOTALL)
-_BY = re.compile(r"(?:^|\s+)by\s+", re.IGNORECASE)
+# The clauses are searched for, so each pattern must take linear time on any text: a run of
+# whitespace is entered only at its start (``(?<!\s)``), and every repeat is possessive, so
+# nothing is tried twice. (With ``(?:^|\s+)``, each of n spaces started a scan of the rest
+# of the run: 40,000 spaces took 22 s.) They find what ``(?:^|\s+)by\s+`` and the like did.
+_CLAUSE_START = r"(?:^|(?<!\s)\s++)"
+_BY = re.compile(_CLAUSE_START + r"by\s++", re.IGNORECASE)
 # A due-date phrase is short; a longer tail after " by " is part of the task.
 _MAX_DUE_WORDS = 5
 
 USAGE = "/delegate @person <task> [by <when>] [every <interval>]"
+# The task and room around it for the mention (with the name Slack adds), "by <when>" and
+# "every <interval>". Longer text is refused before any pattern reads it.
+MAX_COMMAND_LENGTH = MAX_TASK_LENGTH + 300
 MIN_CADENCE = timedelta(hours=1)
 MAX_CADENCE = timedelta(days=365)
 _EVERY = re.compile(
-    r"(?:^|\s+)every\s+(?P<count>\d+)?\s*(?P<unit>h|hours?|d|days?|w|weeks?)\s*$",
+    _CLAUSE_START + r"every\s++(?:(?P<count>\d++)\s*+)?(?P<unit>h|hours?|d|days?|w|weeks?)\s*+$",
     re.IGNORECASE,
 )
 _UNIT = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
@@ -76,9 +85,11 @@ def _cleaned(text: str) -> str:
 
 
 def parse_command_text(text: str) -> CommandRequest:
-    if opens_modal(text):
-        return ModalRequest()
     stripped = _cleaned(text)
+    if not stripped:
+        return ModalRequest()
+    if len(stripped) > MAX_COMMAND_LENGTH:
+        raise task_too_long(len(stripped))
     keyword = stripped.lower()
     if keyword in ("help", "-h", "--help", "?"):
         return HelpRequest()

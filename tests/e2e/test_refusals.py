@@ -37,6 +37,18 @@ def test_refused_with_an_explanation_and_nothing_created(
     assert running.slack.calls_to("conversations.open") == []
 
 
+def test_a_command_padded_with_30000_spaces_is_refused_at_once(running: Running) -> None:
+    """Before its length was checked first, reading this froze the process for seconds,
+    then offered "Prepare the report" by friday."""
+    answer = running.delegate(f"<@{ALICE}|alice> Prepare the report{' ' * 30_000}by friday")
+
+    assert answer["response_type"] == "ephemeral"
+    assert "keep it under 3,000" in answer["text"]
+    assert "Nothing was created" in str(answer["blocks"])
+    assert running.events() == []
+    assert running.slack.calls_to("users.info") == []
+
+
 def test_a_task_of_exactly_3000_characters_is_fine(running: Running) -> None:
     answer = running.delegate(f"<@{ALICE}> {'x' * 3000}")
     assert "Offered to" in answer["text"]
