@@ -6,6 +6,8 @@ from datetime import datetime
 
 from bot.domain.due_dates import zone
 
+ELLIPSIS = "…"
+
 
 def escape(text: str) -> str:
     """Escape exactly what Slack asks: &, < and >. This alone turns <!channel>, <!here>,
@@ -34,14 +36,21 @@ def local_time(moment: datetime | None, tz: str | None, *, empty: str = "no due 
 
 
 def escaped_clip(text: str, limit: int) -> str:
-    """``text`` escaped, cut (with an ellipsis) so the escaped form fits in ``limit``."""
+    """``text`` escaped, fitting in ``limit`` characters: whole when it fits, else as many
+    of its characters as fit beside an ellipsis, each whole (never a cut ``&am``)."""
     escaped = escape(text)
     if len(escaped) <= limit:
         return escaped
-    cut = text[: limit - 1]
-    while len(escape(cut)) > limit - 1:
-        cut = cut[: len(cut) - (len(escape(cut)) - (limit - 1))]
-    return escape(cut) + "…"
+    budget = limit - len(ELLIPSIS)
+    # the longest prefix whose escaped form fits; escaping never shortens, so at most budget
+    fits, too_long = 0, min(len(text), max(budget, 0)) + 1
+    while too_long - fits > 1:
+        middle = (fits + too_long) // 2
+        if len(escape(text[:middle])) <= budget:
+            fits = middle
+        else:
+            too_long = middle
+    return escape(text[:fits]) + ELLIPSIS
 
 
 def quote(text: str, limit: int = 2500) -> str:
