@@ -12,9 +12,18 @@ from typing import Any
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
 MAX_VIEW_BYTES = 250_000
+MAX_MESSAGE_TEXT = 40_000  # a message's top-level text (msg_too_long beyond)
 TEXT_TYPES = ("plain_text", "mrkdwn")
 # Per block type: (key of its element list, most elements allowed).
 _ELEMENT_LIMITS = {"actions": ("elements", 25), "context": ("elements", 10)}
+# A confirmation dialog's texts, and an option's.
+_CONFIRM_LIMITS = {"title": 100, "text": 300, "confirm": 30, "deny": 30}
+MAX_OPTIONS = 100
+MAX_OPTION_TEXT = 75
+MAX_OPTION_VALUE = 150
+MAX_PLACEHOLDER = 150
+MAX_LABEL = 2000  # an input block's label and hint
+MAX_INPUT_LENGTH = 3000  # a plain-text input's max_length and initial value
 
 
 class _Checker:
@@ -79,6 +88,9 @@ class _Checker:
             elements = block.get(key)
             if isinstance(elements, list) and len(elements) > limit:
                 self.fail([*path, key], f"must contain no more than {limit} items")
+        elif kind == "input":
+            for key in ("label", "hint"):
+                self.text_object(block.get(key), MAX_LABEL, [*path, key], plain=True)
 
     def walk(self, node: Any, path: list[str | int], is_block: bool = False) -> None:
         """Checks every text object, id and button in node (rich text follows other rules)."""
@@ -101,9 +113,33 @@ class _Checker:
         if kind == "button":
             self.text_object(text, 75, [*path, "text"], plain=True)
             self.max_len(node.get("value"), 2000, [*path, "value"])
+        self.element(node, path)
         for key, value in node.items():
             if isinstance(value, (dict, list)):
                 self.walk(value, [*path, key])
+
+    def element(self, node: dict[str, Any], path: list[str | int]) -> None:
+        """Limits of interactive elements: placeholders, options, confirmations, inputs."""
+        self.text_object(node.get("placeholder"), MAX_PLACEHOLDER, [*path, "placeholder"])
+        options = node.get("options")
+        if isinstance(options, list):
+            if len(options) > MAX_OPTIONS:
+                self.fail([*path, "options"], f"must contain no more than {MAX_OPTIONS} items")
+            for index, option in enumerate(options):
+                if isinstance(option, dict):
+                    here = [*path, "options", index]
+                    self.text_object(option.get("text"), MAX_OPTION_TEXT, [*here, "text"])
+                    self.max_len(option.get("value"), MAX_OPTION_VALUE, [*here, "value"])
+        confirm = node.get("confirm")
+        if isinstance(confirm, dict):
+            for key, limit in _CONFIRM_LIMITS.items():
+                self.text_object(confirm.get(key), limit, [*path, "confirm", key])
+        if node.get("type") == "plain_text_input":
+            most = node.get("max_length")
+            if isinstance(most, int) and most > MAX_INPUT_LENGTH:
+                self.fail([*path, "max_length"], f"must be at most {MAX_INPUT_LENGTH}")
+            longest = most if isinstance(most, int) else MAX_INPUT_LENGTH
+            self.max_len(node.get("initial_value"), longest, [*path, "initial_value"])
 
 
 def message_block_errors(blocks: Any) -> list[str]:
@@ -143,4 +179,20 @@ def view_errors(view: Any, *, kind: str | None = None) -> list[str]:
         checker.fail([*path, "submit"], "must provide submit when the view has input blocks")
     if len(json.dumps(view, default=str)) > MAX_VIEW_BYTES:
         checker.fail(path, f"must be smaller than {MAX_VIEW_BYTES} bytes")
+    return checker.errors
+
+
+def payload_errors(payload: Any) -> list[str]:
+    """Everything Slack would refuse in what a builder renders: a view (``type`` modal or
+    home), or a message's ``{"text", "blocks"}``, whose text fallback must be there and fit."""
+    if isinstance(payload, dict) and payload.get("type") in ("modal", "home"):
+        return view_errors(payload)
+    if not isinstance(payload, dict):
+        return ["must be an object [json-pointer:/]"]
+    checker = _Checker()
+    text = payload.get("text")
+    if not isinstance(text, str) or not text.strip():
+        checker.fail(["text"], "a message needs a text fallback")
+    checker.max_len(text, MAX_MESSAGE_TEXT, ["text"])
+    checker.blocks(payload.get("blocks", []), MAX_MESSAGE_BLOCKS, ["blocks"])
     return checker.errors

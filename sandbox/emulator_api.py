@@ -10,9 +10,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sandbox.block_checks import message_block_errors, view_errors
+from sandbox.block_checks import MAX_MESSAGE_TEXT, message_block_errors, view_errors
 
-MAX_TEXT = 40_000
 MAX_ALT_TXT = 1_000
 
 
@@ -69,7 +68,7 @@ class WebApiMethods:
         blocks = params.get("blocks")
         if not text and not blocks and not params.get("attachments"):
             raise SlackError("no_text")
-        if len(text) > MAX_TEXT:
+        if len(text) > MAX_MESSAGE_TEXT:
             raise SlackError("msg_too_long")
         if blocks is not None:
             errors = message_block_errors(blocks)

@@ -26,5 +26,20 @@ def task_title(task: str, limit: int = 80) -> str:
     return escaped_clip(first_line, limit)
 
 
+def chunked(lines: list[str], *, limit: int) -> list[str]:
+    """``lines`` joined into as few texts of at most ``limit`` characters as they fill, a line
+    never split (each must fit on its own), for one section each."""
+    chunks: list[str] = []
+    current = ""
+    for line in lines:
+        if current and len(current) + 1 + len(line) > limit:
+            chunks.append(current)
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    if current:
+        chunks.append(current)
+    return chunks
+
+
 def context(text: str) -> ContextBlock:
     return ContextBlock(elements=[MarkdownTextObject(text=text)])

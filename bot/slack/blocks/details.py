@@ -8,7 +8,7 @@ from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 from slack_sdk.models.views import View
 
 from bot.domain.details import ItemDetails
-from bot.slack.blocks.common import context
+from bot.slack.blocks.common import chunked, context
 from bot.slack.mrkdwn import escaped_clip, local_time, mention, quote
 from storage.enums import CheckinStatus
 from storage.models import Event
@@ -45,11 +45,15 @@ def details_modal(details: ItemDetails, *, viewer_tz: str | None) -> View:
         MarkdownTextObject(text=f"*Due*\n{local_time(item.due_at, viewer_tz)}"),
         MarkdownTextObject(text=f"*Delegated on*\n{local_time(item.created_at, viewer_tz)}"),
     ]
-    lines = [f"• {_line(event, viewer_tz)}" for event in details.history]
+    lines = ["*History*", *(f"• {_line(event, viewer_tz)}" for event in details.history)]
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=quote(item.task, 2900))),
         SectionBlock(fields=fields),
-        SectionBlock(text=MarkdownTextObject(text="*History*\n" + "\n".join(lines))),
+        # a section holds 3,000 characters: a long history takes two or three
+        *(
+            SectionBlock(text=MarkdownTextObject(text=chunk))
+            for chunk in chunked(lines, limit=3000)
+        ),
     ]
     if details.earlier:
         blocks.append(context(f"{details.earlier} earlier events are in `steward export`."))

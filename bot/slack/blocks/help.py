@@ -6,7 +6,7 @@ from slack_sdk.models.blocks import HeaderBlock, MarkdownTextObject, SectionBloc
 
 from bot.slack.blocks.common import Rendered, context
 from bot.slack.blocks.escalations import address
-from bot.slack.mrkdwn import escape, mention
+from bot.slack.mrkdwn import escaped_clip, mention
 
 HELP_TEXT = """\
 *Hand a task to someone:* `/delegate @person &lt;task&gt; [by &lt;when&gt;]`
@@ -46,8 +46,7 @@ def chain_message(user_id: str, climb: list[str], *, configured: bool) -> Render
     steps = [address(step) for step in climb]
     if not configured:  # no manager: whoever delegated the item is asked first
         steps.insert(0, "whoever delegated the item")
-    shown = " → ".join(steps) or "nobody"
-    text = f"Escalations for {mention(user_id)} go to: {shown}"
+    text = f"Escalations for {mention(user_id)} go to: {_climb(steps, limit=2900)}"
     note = (
         "From the [chain] table in the policy file; each level has escalation_timeout "
         "(in their working hours) to acknowledge before the next is told."
@@ -58,6 +57,20 @@ def chain_message(user_id: str, climb: list[str], *, configured: bool) -> Render
     return Rendered(
         text=text, blocks=[SectionBlock(text=MarkdownTextObject(text=text)), context(note)]
     )
+
+
+def _climb(steps: list[str], *, limit: int) -> str:
+    """The steps in order, and "…and N more" for those past ``limit`` characters."""
+    shown = " → ".join(steps)
+    if len(shown) <= limit:
+        return shown or "nobody"
+    fitting: list[str] = []
+    for step in steps:
+        more = f" → …and {len(steps) - len(fitting) - 1} more"
+        if len(" → ".join([*fitting, step])) + len(more) > limit:
+            break
+        fitting.append(step)
+    return " → ".join(fitting) + f" → …and {len(steps) - len(fitting)} more"
 
 
 def quiet_message(*, quiet: bool) -> Rendered:
@@ -74,7 +87,7 @@ def quiet_message(*, quiet: bool) -> Rendered:
 def refusal_message(reason: str) -> Rendered:
     """A friendly no: what was wrong, and how to write it. ``reason`` may quote what the
     person typed, so it is escaped like any user text."""
-    safe = escape(reason)
+    safe = escaped_clip(reason, 2900)
     return Rendered(
         text=f":warning: {safe}",
         blocks=[

@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import (
 
 from bot.domain.cadence import human_interval
 from bot.domain.listing import OpenItems
-from bot.slack.blocks.common import Rendered, context, task_title
+from bot.slack.blocks.common import Rendered, chunked, context, task_title
 from bot.slack.mrkdwn import local_time, mention, quote
 from storage.enums import CheckinStatus, DelegationStatus
 from storage.models import Checkin, Delegation
@@ -58,7 +58,7 @@ def list_message(items: OpenItems, *, viewer_tz: str | None) -> Rendered:
             _line(row, other=other, viewer_tz=viewer_tz, answer=items.last_answers.get(row.id or 0))
             for row in rows
         ]
-        for chunk in _chunks(lines, limit=2900):
+        for chunk in chunked(lines, limit=2900):
             blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
         blocks.append(DividerBlock())
     if items.truncated:
@@ -78,16 +78,3 @@ def _line(row: Delegation, *, other: str, viewer_tz: str | None, answer: Checkin
     if row.next_checkin_at is not None:
         details.append(f"next check-in {local_time(row.next_checkin_at, viewer_tz)}")
     return f"• *{task_title(row.task, 120)}* {other} {mention(person)}\n    " + " · ".join(details)
-
-
-def _chunks(lines: list[str], *, limit: int) -> list[str]:
-    chunks: list[str] = []
-    current = ""
-    for line in lines:
-        if current and len(current) + 1 + len(line) > limit:
-            chunks.append(current)
-            current = ""
-        current = f"{current}\n{line}" if current else line
-    if current:
-        chunks.append(current)
-    return chunks

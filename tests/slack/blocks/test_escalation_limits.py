@@ -9,6 +9,7 @@ import pytest
 from bot.domain.delegations import MAX_TASK_LENGTH
 from bot.domain.escalation import MAX_NOTE_LENGTH
 from bot.slack.blocks.escalations import MOST_IN_ONE_MESSAGE, Listed, escalation_list
+from sandbox.block_checks import payload_errors
 from storage.models import Checkin, Delegation, Escalation, EscalationNotice
 
 NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
@@ -62,15 +63,10 @@ def listed(number: int, status: str = "open") -> Listed:
 @pytest.mark.parametrize("status", ["open", "acknowledged", "resolved"])
 def test_one_escalation_at_its_longest_fits(status: str) -> None:
     payload = escalation_list([listed(1, status)], tz=LONGEST_ZONE, now=NOW).payload()
-    for block in payload["blocks"]:
-        assert len(block.get("text", {}).get("text", "")) <= 3000
+    assert payload_errors(payload) == []
 
 
 def test_a_full_shared_message_fits() -> None:
     many = [listed(number) for number in range(1, MOST_IN_ONE_MESSAGE + 1)]
     payload = escalation_list(many, tz=LONGEST_ZONE, now=NOW).payload()
-    assert len(payload["blocks"]) <= 50
-    block_ids = [block["block_id"] for block in payload["blocks"] if "block_id" in block]
-    assert len(block_ids) == len(set(block_ids))
-    for block in payload["blocks"]:
-        assert len(block.get("text", {}).get("text", "")) <= 3000
+    assert payload_errors(payload) == []  # 50 blocks at most, block ids unique among them
