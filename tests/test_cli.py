@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from bot.config.settings import load_settings
 from sandbox.emulator import SlackEmulator
 from tests.conftest import ALICE, BOT_TOKEN, Running
 from tests.waiting import eventually
@@ -83,6 +84,18 @@ def test_mistakes_are_one_line(tmp_path: Path, base_env: dict[str, str]) -> None
     assert "does not exist" in one_clear_line(steward("check", env=missing, cwd=tmp_path))
     lead = steward("digest", "--lead", "C0CHANNEL", env=base_env, cwd=tmp_path)
     assert "--lead wants a Slack user id" in one_clear_line(lead)
+
+
+def test_a_plain_http_slack_api_url_is_refused_unless_loopback(
+    tmp_path: Path, base_env: dict[str, str]
+) -> None:
+    """The bot token travels in every call: in clear only to this machine (the sandbox)."""
+    for url in ("http://slack.example.com/api/", "http://10.0.0.5:8080/api/", "ftp://x/"):
+        clear = {**base_env, "SLACK_API_URL": url}
+        assert "SLACK_API_URL" in one_clear_line(steward("check", env=clear, cwd=tmp_path))
+    for url in ("http://localhost:9/api/", "http://[::1]:9/api/", "https://slack.example/api/"):
+        settings = load_settings({**base_env, "SLACK_API_URL": url})
+        assert settings.api_url == url
 
 
 def test_export_needs_a_schema_and_changes_nothing(

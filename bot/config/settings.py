@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
@@ -21,6 +21,7 @@ from bot.domain.supervision import SupervisionPolicy
 from bot.domain.working_hours import WorkingWindow
 
 DEFAULT_API_URL = "https://slack.com/api/"
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
 @dataclass(frozen=True)
@@ -221,8 +222,15 @@ def policy_from_mapping(document: Mapping[str, Any], *, source: str = "policy") 
 
 
 def _api_url(value: str) -> str:
-    if not re.match(r"^https?://", value):
-        raise ConfigError(f"SLACK_API_URL must be an http(s) URL; got {value!r}")
+    """https://, or plain http:// to this machine only: every call carries the bot token."""
+    url = urlsplit(value)
+    if url.scheme not in ("http", "https") or not url.hostname:
+        raise ConfigError(f"SLACK_API_URL must be an https:// URL; got {value!r}")
+    if url.scheme == "http" and url.hostname not in LOOPBACK_HOSTS:
+        raise ConfigError(
+            "SLACK_API_URL must use https:// (plain http:// only to 127.0.0.1, ::1 or "
+            f"localhost, as the sandbox does): the bot token would travel in clear; got {value!r}"
+        )
     return value if value.endswith("/") else value + "/"
 
 
