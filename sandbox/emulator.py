@@ -10,6 +10,8 @@ waits, the workspace kept between sandbox runs) is in emulator_record.py; what a
 Every ``/api/<method>`` call is recorded as a :class:`Call`; JSON posted to
 ``double.response_url(token)`` is recorded in ``double.responses``. Methods answer the way
 Slack does (see shared/SLACK_FACTS.md); more can be added through ``double.handlers``.
+Channels (the bot a member or not, archived, private) and the token's scopes are modelled in
+emulator_channels.py.
 ``double.enforce_rate_limit(...)`` makes it answer 429 + Retry-After past chat.postMessage's
 limits (per channel and workspace-wide), counting those answers in ``double.rate_limited``.
 File uploads (``WebClient.files_upload_v2``) take Slack's three steps: files.getUploadURLExternal
@@ -32,6 +34,7 @@ from zoneinfo import ZoneInfo
 
 from sandbox.block_checks import message_block_errors
 from sandbox.emulator_api import SlackError, WebApiMethods
+from sandbox.emulator_channels import MANIFEST_SCOPES, Channel, ChannelMembership
 from sandbox.emulator_http import EmulatorRequestHandler, EmulatorServer, Reply, parse_body
 from sandbox.emulator_record import Call, RecordedCalls
 from sandbox.emulator_scripts import Script, Scripting
@@ -42,7 +45,7 @@ Handler = Callable[[dict[str, Any]], dict[str, Any]]
 T = TypeVar("T")
 
 
-class SlackEmulator(WebApiMethods, RecordedCalls, Scripting):
+class SlackEmulator(WebApiMethods, RecordedCalls, Scripting, ChannelMembership):
     def __init__(
         self,
         *,
@@ -67,6 +70,8 @@ class SlackEmulator(WebApiMethods, RecordedCalls, Scripting):
         self._lock = threading.RLock()
         self._users: dict[str, dict[str, Any]] = {}
         self._not_found: set[str] = set()
+        self._channels: dict[str, Channel] = {}  # only those set_channel changed
+        self.scopes: set[str] = set(MANIFEST_SCOPES)  # the bot token's
         self._messages: dict[str, list[dict[str, Any]]] = {}
         self._scripts: dict[str, deque[Script]] = {}
         self._used_triggers: set[str] = set()
@@ -80,6 +85,7 @@ class SlackEmulator(WebApiMethods, RecordedCalls, Scripting):
             "auth.test": self._auth_test,
             "users.info": self._users_info,
             "conversations.open": self._conversations_open,
+            "conversations.info": self._conversations_info,
             "chat.postMessage": self._chat_post_message,
             "chat.update": self._chat_update,
             "chat.postEphemeral": self._chat_post_ephemeral,
@@ -244,17 +250,25 @@ class SlackEmulator(WebApiMethods, RecordedCalls, Scripting):
             self.rate_limited += 1
             retry_after = str(max(1, math.ceil(wait)))
             return Reply(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": retry_after})
+        scopes = {"X-OAuth-Scopes": ",".join(sorted(self.scopes))}
         try:
-            return Reply(200, {"ok": True, **handler(params)})
+            return Reply(200, {"ok": True, **handler(params)}, scopes)
         except SlackError as exc:
-            return Reply(200, {"ok": False, "error": exc.error, **exc.extra})
+            return Reply(200, {"ok": False, "error": exc.error, **exc.extra}, scopes)
         except Exception:  # a bug in the double (or params it did not foresee): report it
             self.errors.append(f"{method}: {traceback.format_exc()}")
             return Reply(500, {"ok": False, "error": "double_internal_error"})
 
     def _handle_response_url(self, verb: str, token: str, body: bytes | None) -> Reply:
+        """As Slack's hooks answer: 200 "ok", or a 4xx with a plain-text reason. A test
+        scripts failures with ``fail_next("response_url", status=..., error=...)``."""
         if verb != "POST":
             return Reply(405, "method not allowed")
+        with self._lock:
+            queue = self._scripts.get("response_url")
+            script = queue.popleft() if queue else None
+        if script is not None and script.fail:
+            return Reply(script.status, script.error or f"{script.status} scripted failure")
         try:
             payload = json.loads(body or b"")
             if not isinstance(payload, dict):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -42,6 +43,7 @@ class WebApiMethods:
     _file_seq: int
     _ts: int
     base_url: str  # the emulator's own address (a property there)
+    _check_can_post: Callable[[str], None]  # channel membership (emulator_channels.py)
 
     def dm_channel_for(self, user_id: str) -> str:
         return "D" + user_id[1:]
@@ -158,6 +160,7 @@ class WebApiMethods:
 
     def _chat_post_message(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(params)
+        self._check_can_post(channel)
         text, blocks = self._message_content(params)
         thread_ts = params.get("thread_ts") or None
         message = {
@@ -289,6 +292,8 @@ class WebApiMethods:
         if len(channels) > 1:
             raise SlackError("not_supported_by_double", detail="share to one channel at most")
         channel = self._channel({"channel": channels[0]}) if channels else None
+        if channel is not None:
+            self._check_can_post(channel)
         completed = []
         for f in files:
             pending = self._pending_files.pop(f["id"])

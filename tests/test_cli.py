@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from bot.commands.check import run_checks
 from bot.config.settings import load_settings
 from sandbox.emulator import SlackEmulator
 from tests.conftest import ALICE, BOT_TOKEN, Running
@@ -130,6 +132,37 @@ def test_check_reports_what_is_right_and_wrong(
     assert wrong_token.returncode == 1 and "invalid_auth" in wrong_token.stdout
 
 
+def test_check_tells_whether_steward_can_post_to_its_channels(
+    tmp_path: Path, base_env: dict[str, str], slack: SlackEmulator
+) -> None:
+    (tmp_path / "steward.toml").write_text(
+        '[policy]\ndigest_channel = "C0DIGEST"\nfallback_channel = "C0FALLBACK"\n'
+    )
+    env = {**base_env, "STEWARD_CONFIG": str(tmp_path / "steward.toml")}
+    slack.set_channel("C0DIGEST", name="digest")
+    fine = io.StringIO()
+    assert run_checks(load_settings(env), out=fine) == 0, fine.getvalue()
+    assert "ok: digest_channel #digest (C0DIGEST): Steward can post there" in fine.getvalue()
+
+    slack.set_channel("C0DIGEST", name="digest", member=False)
+    slack.set_channel("C0FALLBACK", name="escalations", archived=True)
+    report = io.StringIO()
+    assert run_checks(load_settings(env), out=report) == 1
+    lines = report.getvalue().splitlines()
+    [outside] = [line for line in lines if "C0DIGEST" in line]
+    assert outside.startswith("problem: Steward is not a member of digest_channel #digest")
+    assert "/invite @Steward" in outside and "chat:write.public" in outside
+    [archived] = [line for line in lines if "C0FALLBACK" in line]
+    assert "fallback_channel #escalations" in archived and "archived" in archived
+
+    slack.scopes.add("chat:write.public")  # a public channel then needs no invitation
+    slack.set_channel("C0FALLBACK", private=True, member=False)
+    again = io.StringIO()
+    assert run_checks(load_settings(env), out=again) == 1
+    assert "ok: digest_channel #digest (C0DIGEST)" in again.getvalue()
+    assert "fallback_channel C0FALLBACK was not found" in again.getvalue()
+
+
 def test_export_jsonl_and_csv(running: Running, tmp_path: Path) -> None:
     running.delegate(f'<@{ALICE}> Prepare the <Q3> report, "final", by friday')
     running.offer_to(ALICE)
@@ -148,12 +181,14 @@ def test_export_jsonl_and_csv(running: Running, tmp_path: Path) -> None:
     assert row.startswith("1,1,created,U0LEAD,")
 
 
-def test_serve_reports_chain_problems_at_start_up(
+def test_serve_warns_of_chain_and_channel_problems_at_start_up(
     tmp_path: Path, base_env: dict[str, str], slack: SlackEmulator
 ) -> None:
     (tmp_path / "steward.toml").write_text(
+        '[policy]\ndigest_channel = "C0OUTSIDE"\n'
         '[chain]\nU0ALICE = "U0NOBODY"\nU0LOOPA = "U0LOOPB"\nU0LOOPB = "U0LOOPA"\n'
     )
+    slack.set_channel("C0OUTSIDE", name="digest", member=False)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "STEWARD_"))}
     env.update(base_env, STEWARD_CONFIG="steward.toml")
     with socket.socket() as probe:
@@ -170,10 +205,12 @@ def test_serve_reports_chain_problems_at_start_up(
         seen = ""
         deadline = time.monotonic() + 20
         assert process.stderr is not None
-        while "U0NOBODY" not in seen and time.monotonic() < deadline:
+        while not ("U0NOBODY" in seen and "C0OUTSIDE" in seen) and time.monotonic() < deadline:
             seen += process.stderr.readline()
         assert "loops: U0LOOPA → U0LOOPB → U0LOOPA" in seen
         assert "U0NOBODY, who is not in this workspace" in seen
+        assert "not a member of digest_channel #digest (C0OUTSIDE)" in seen
+        assert "/invite @Steward" in seen
     finally:
         process.terminate()
         process.wait(10)
@@ -188,7 +225,6 @@ def test_socket_mode_wiring_builds_without_a_signing_secret(
 
     from bot.app.clocks import SystemClock
     from bot.app.wiring import assemble
-    from bot.config.settings import load_settings
 
     settings = load_settings(
         {

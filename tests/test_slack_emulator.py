@@ -483,3 +483,40 @@ def test_files_upload_v2_failures(double: SlackEmulator, client: WebClient) -> N
     info.value.close()
     done = client.files_completeUploadExternal(files=[{"id": started["file_id"], "title": "x"}])
     assert done["files"][0]["size"] == 10 and double.uploads[-1]["bytes"] == b"0123456789"
+
+
+def test_channel_membership_as_slack_answers_it(double: SlackEmulator, client: WebClient) -> None:
+    info = client.conversations_info(channel="C0GENERAL")
+    assert info["channel"]["is_member"] is True and info["channel"]["is_archived"] is False
+    assert "chat:write" in info.headers["X-OAuth-Scopes"].split(",")
+    assert client.chat_postMessage(channel="C0GENERAL", text="a channel never set: a member")
+
+    double.set_channel("C0OUTSIDE", name="outside", member=False)
+    assert client.conversations_info(channel="C0OUTSIDE")["channel"]["is_member"] is False
+    refused = error_of(client.chat_postMessage, channel="C0OUTSIDE", text="x")
+    assert refused.response["error"] == "not_in_channel"
+    double.scopes.add("chat:write.public")  # a public channel then takes the bot's posts
+    assert client.chat_postMessage(channel="C0OUTSIDE", text="x")["ok"]
+
+    double.set_channel("C0OLD", archived=True)
+    assert client.conversations_info(channel="C0OLD")["channel"]["is_archived"] is True
+    assert error_of(client.chat_postMessage, channel="C0OLD", text="x").response["error"] == (
+        "is_archived"
+    )
+    double.set_channel("G0SECRET", private=True, member=False)  # invisible to the bot
+    for call in (client.conversations_info, client.chat_postMessage):
+        assert error_of(call, channel="G0SECRET", text="x").response["error"] == (
+            "channel_not_found"
+        )
+    double.scopes.discard("channels:read")
+    missing = error_of(client.conversations_info, channel="C0GENERAL").response
+    assert missing["error"] == "missing_scope" and missing["needed"] == "channels:read"
+
+
+def test_a_response_url_failure_is_scripted(double: SlackEmulator) -> None:
+    double.fail_next("response_url", status=404, error="expired_url")
+    webhook = WebhookClient(double.response_url("r1"), retry_handlers=[])
+    answer = webhook.send(text="late")
+    assert (answer.status_code, answer.body) == (404, "expired_url")
+    assert webhook.send(text="on time").status_code == 200
+    assert [r["text"] for r in double.responses] == ["on time"]

@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.commands.chain_checks import chain_loops, chain_people
+from bot.commands.channel_checks import channel_problems, parked_hint
 from bot.config.settings import Settings
 from storage import outbox
 from storage.db import is_reachable, make_engine, reading
@@ -25,6 +26,7 @@ def run_checks(settings: Settings, *, out: TextIO) -> int:
         problems.extend(token_problems)
         if not token_problems:
             problems.extend(chain_people(settings))
+            problems.extend(channel_problems(settings, notes))
     problems.extend(chain_loops(settings.policy.chain))
     if settings.app_token and not settings.app_token.startswith("xapp-"):
         problems.append("SLACK_APP_TOKEN should be an app-level token starting with xapp-.")
@@ -65,7 +67,11 @@ def _database(settings: Settings, notes: list[str]) -> list[str]:
                 parked = outbox.parked_messages(session)
         except Exception:  # schema not created yet: serve will create it
             return []
-        return [f"Message {m.id} to {m.recipient} was given up on: {m.last_error}." for m in parked]
+        return [
+            f"Message {m.id} to {m.recipient} was given up on: {m.last_error}."
+            + parked_hint(m.last_error)
+            for m in parked
+        ]
     finally:
         engine.dispose()
 

@@ -8,15 +8,19 @@ import threading
 from bot.app.clocks import SystemClock
 from bot.app.wiring import assemble
 from bot.commands.chain_checks import chain_loops, chain_people
+from bot.commands.channel_checks import channel_problems
 from bot.config.settings import Settings
 from bot.slack.http.server import HttpServer
 
 log = logging.getLogger(__name__)
 
 
-def _warn_about_chain_people(settings: Settings) -> None:
-    for problem in chain_people(settings):
-        log.warning("%s Escalations to them cannot be delivered: fix [chain].", problem)
+def _warn_about_slack_setup(settings: Settings) -> None:
+    if settings.policy.chain:
+        for problem in chain_people(settings):
+            log.warning("%s Escalations to them cannot be delivered: fix [chain].", problem)
+    for problem in channel_problems(settings):
+        log.warning("%s Run `steward check` once it is fixed.", problem)
 
 
 def serve(settings: Settings, *, http: bool, port: int | None, host: str) -> int:
@@ -24,10 +28,10 @@ def serve(settings: Settings, *, http: bool, port: int | None, host: str) -> int
     http_mode = http or not settings.app_token
     for problem in chain_loops(settings.policy.chain):
         log.warning("%s Run `steward check` for details.", problem)
-    if settings.policy.chain:  # asking Slack about everyone named must not delay start-up
-        threading.Thread(
-            target=_warn_about_chain_people, args=(settings,), name="chain-check", daemon=True
-        ).start()
+    # asking Slack about everyone named and the channels must not delay start-up
+    threading.Thread(
+        target=_warn_about_slack_setup, args=(settings,), name="slack-check", daemon=True
+    ).start()
     steward = assemble(settings, clock=SystemClock(), http_mode=http_mode)
     steward.start_background()
     try:

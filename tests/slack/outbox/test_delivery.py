@@ -137,6 +137,33 @@ def test_permanent_errors_are_parked_and_reported(
     assert "is_archived" in report.getvalue()
 
 
+def test_a_post_to_a_channel_without_the_bot_is_parked_with_the_fix(
+    engine, delivery, slack, clock, database_url
+) -> None:
+    slack.set_channel("C0DIGEST", name="digest", member=False)
+    queue(engine, clock, "C0DIGEST", "this week's digest")
+    queue(engine, clock, "C0FALLBACK", "an escalation nobody else could take")
+    queue(engine, clock, "C0DIGEST", "next week's digest")
+    while delivery.deliver_due():
+        pass
+    assert posted_texts(slack) == ["an escalation nobody else could take"]
+    assert [row[:3:2] for row in statuses(engine)] == [
+        ("parked", "not_in_channel"),
+        ("sent", None),
+        ("parked", "not_in_channel"),
+    ]
+    report = io.StringIO()
+    assert run_checks(settings_for(slack, database_url), out=report) == 1
+    [parked, *_] = [line for line in report.getvalue().splitlines() if "C0DIGEST" in line]
+    assert "not_in_channel" in parked and "/invite @Steward" in parked
+
+    slack.set_channel("C0DIGEST", name="digest")  # invited: the following week's goes
+    queue(engine, clock, "C0DIGEST", "the week after's digest")
+    while delivery.deliver_due():
+        pass
+    assert posted_texts(slack)[-1] == "the week after's digest"
+
+
 def test_two_workers_never_send_the_same_message_twice(engine, slack, clock, database_url) -> None:
     workers = [worker(engine, slack, clock, database_url) for _ in range(2)]
     for n in range(20):
