@@ -21,6 +21,7 @@ RESPOND = "respond"
 UPLOAD = "upload"
 HOME = "home"  # publish the recipient's App Home as it is when delivered
 HOME_QUEUE = "home:"  # + a person: their Home's own queue, never holding up their DMs
+REPLY_QUEUE = "reply:"  # + a person: their private replies (response_url), apart from DMs
 _INSERT = insert(OutboxMessage.__table__)  # type: ignore[attr-defined]  # built once
 
 

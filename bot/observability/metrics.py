@@ -38,7 +38,7 @@ SLACK_METHODS = {
 }
 HTTP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 TICK_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
-_SLACK_CODE = re.compile(r"[a-z][a-z0-9_]{0,63}")
+SLACK_CODE = re.compile(r"[a-z][a-z0-9_]{0,63}")  # an error as Slack words it: not_in_channel
 _HTTP_STATUS = re.compile(r"(?:^http |answered )(\d{3})\b")
 _EXCEPTION = re.compile(r"([A-Z][A-Za-z0-9_]{0,63})\(")
 
@@ -48,7 +48,7 @@ def failure_reason(reason: str) -> str:
     ``http_503``, ``non_json_response``, an exception's class name, or ``other``. Never
     free text."""
     reason = reason.removeprefix("chart upload: ")
-    if _SLACK_CODE.fullmatch(reason):
+    if SLACK_CODE.fullmatch(reason):
         return reason
     if status := _HTTP_STATUS.search(reason):
         return f"http_{status.group(1)}"

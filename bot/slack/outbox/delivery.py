@@ -41,8 +41,14 @@ PERMANENT_ERRORS = frozenset(
         "cannot_dm_bot",
         "user_disabled",
         "invalid_arguments",
+        "missing_scope",  # the app lacks a scope: an operator must add it and reinstall
+        "restricted_action",  # a workspace admin forbids it
+        "not_allowed_token_type",
     }
 )
+# A message that keeps failing for any other reason is parked at its 20th failed attempt:
+# the waits between tries double from 1 s to MAX_BACKOFF, so about an hour after the first.
+MAX_ATTEMPTS = 20
 MAX_BACKOFF = timedelta(minutes=5)
 # Longer than the slowest send: 3 tries of a 10 s timeout, with backoff, for each call.
 LEASE = timedelta(minutes=10)
@@ -220,19 +226,27 @@ class Delivery:
         )
 
     def _record_failure(self, message: OutboxMessage, token: str, failure: DeliveryFailed) -> None:
+        """Park the message for good (Slack refused it so, or it has failed MAX_ATTEMPTS
+        times: the recipient's queue moves on), or have it tried again after a backoff; the
+        wait is in its row, so the delivery thread goes straight on to the next recipient."""
         assert message.id is not None
-        self.counters.failed(message.kind, failure.reason, parked=failure.permanent)
+        attempt = message.attempts + 1
+        give_up = failure.permanent or attempt >= MAX_ATTEMPTS
+        self.counters.failed(message.kind, failure.reason, parked=give_up)
         with unit_of_work(self._engine) as session:
-            if failure.permanent:
+            if give_up:
+                error = failure.reason
+                if not failure.permanent:
+                    error += f" (given up after {attempt} attempts)"
                 log.error(
                     "parked outbox message %s (%s to %s, delegation %s): %s",
                     message.id,
                     message.kind,
                     message.recipient,
                     message.delegation_id,
-                    failure.reason,
+                    error,
                 )
-                outbox.park(session, message_id=message.id, token=token, error=failure.reason)
+                outbox.park(session, message_id=message.id, token=token, error=error)
                 return
             backoff = min(timedelta(seconds=2 ** min(message.attempts, 10)), MAX_BACKOFF)
             log.warning(

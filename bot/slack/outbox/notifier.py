@@ -41,6 +41,7 @@ from storage.outbox import (
     HOME,
     HOME_QUEUE,
     POST,
+    REPLY_QUEUE,
     RESPOND,
     UPDATE,
     UPLOAD,
@@ -185,7 +186,10 @@ class SlackNotifier(EscalationMessages):
     def reply_privately(self, *, response_url: str, user_id: str, text: str) -> None:
         """An ephemeral answer to the person who clicked, through the action's response_url."""
         payload = {"response_url": response_url, "text": text}
-        enqueue(self._session, row(kind=RESPOND, recipient=user_id, payload=payload, now=self._now))
+        recipient = REPLY_QUEUE + user_id  # its own queue: a dead response_url holds up no DM
+        enqueue(
+            self._session, row(kind=RESPOND, recipient=recipient, payload=payload, now=self._now)
+        )
 
     def _queue(
         self,

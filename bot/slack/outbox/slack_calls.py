@@ -5,15 +5,17 @@ has one), edit, private reply, file upload, App Home publish. Failures come out 
 from __future__ import annotations
 
 import base64
+import logging
+from datetime import timedelta
+from urllib.parse import urlsplit
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry import ConnectionErrorRetryHandler
-from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 from sqlalchemy import Engine
 
 from bot.domain.ports import Clock
+from bot.observability.metrics import SLACK_CODE
 from bot.slack.home import publish_home
 from bot.slack.outbox.pacing import rate_limited
 from storage import outbox
@@ -22,16 +24,40 @@ from storage.models import OutboxMessage
 from storage.outbox import HOME, HOME_QUEUE, POST, RESPOND, UPDATE, UPLOAD
 from storage.slack_cache import get_message, get_user, save_dm_channel, save_message
 
+log = logging.getLogger(__name__)
+
+# Slack takes a response_url's posts for 30 minutes; a private reply still waiting after
+# that is given up on without trying.
+RESPONSE_URL_LIFETIME = timedelta(minutes=30)
+RESPONSE_URL_EXPIRED = "response_url expired"
+NOT_SLACK = "response_url_not_slack"  # not one of Slack's hosts: never POSTed
+
 
 def retry_handlers() -> list:  # type: ignore[type-arg]
-    """slack_sdk's own handlers for 5xx and resets. Not its rate-limit handler: that one
-    sleeps out Retry-After inside the one delivery thread, holding up every other recipient
-    while the other replicas, none the wiser, keep sending. A 429 pauses the kind of send
-    in the database instead (see ``bot.slack.outbox.pacing``)."""
-    return [
-        ConnectionErrorRetryHandler(max_retry_count=2),
-        ServerErrorRetryHandler(max_retry_count=2),
-    ]
+    """None of slack_sdk's: each sleeps between its tries inside the one delivery thread
+    (its 5xx and reset handlers about 2.5 s for two tries, its rate-limit handler all of
+    Retry-After), holding up every other recipient. A failed send is tried again later from
+    its row instead (``next_attempt_at``, see ``bot.slack.outbox.delivery``), and a 429
+    pauses that kind of send in the database (``bot.slack.outbox.pacing``)."""
+    return []
+
+
+def is_slack_response_url(url: str, *, api_url: str) -> bool:
+    """Whether a payload's ``response_url`` may be POSTed to: https to Slack's own hosts
+    (hooks.slack.com and the rest of slack.com), or the host of ``SLACK_API_URL`` (the
+    sandbox's emulator, the tests'). Anything else came from somewhere Slack does not."""
+    try:
+        given, api = urlsplit(url), urlsplit(api_url)
+        port, api_port = given.port, api.port
+    except ValueError:  # a port that is not a number
+        return False
+    if given.username is not None:  # https://hooks.slack.com@elsewhere/ goes elsewhere
+        return False
+    host = given.hostname or ""
+    slack = host == "slack.com" or host.endswith(".slack.com")
+    if given.scheme == "https" and port in (None, 443) and slack:
+        return True
+    return (given.scheme, host, port) == (api.scheme, api.hostname, api_port)
 
 
 class DeliveryFailed(Exception):
@@ -86,6 +112,8 @@ class SlackCalls:
             )
             return None
         if message.kind == RESPOND:
+            if self._clock.now() - message.created_at > RESPONSE_URL_LIFETIME:
+                raise DeliveryFailed(RESPONSE_URL_EXPIRED, permanent=True)
             self._respond(payload)
             return None
         if message.kind == UPLOAD:
@@ -131,16 +159,25 @@ class SlackCalls:
             raise DeliveryFailed(f"chart upload: {reason}", permanent=True) from error
 
     def _respond(self, payload: dict) -> None:  # type: ignore[type-arg]
-        webhook = WebhookClient(
-            payload["response_url"], timeout=10, retry_handlers=retry_handlers()
-        )
+        url = str(payload["response_url"])
+        if not is_slack_response_url(url, api_url=self._client.base_url):
+            log.warning("not posting a private reply to %r: not a Slack response_url", url[:200])
+            raise DeliveryFailed(NOT_SLACK, permanent=True)
+        webhook = WebhookClient(url, timeout=10, retry_handlers=retry_handlers())
         response = webhook.send(
             text=payload["text"], response_type="ephemeral", replace_original=False
         )
-        if response.status_code == 404:  # response_url expired (30 min) or unknown
-            raise DeliveryFailed("response_url expired", permanent=True)
-        if response.status_code != 200:
-            raise DeliveryFailed(f"response_url answered {response.status_code}", permanent=False)
+        status = response.status_code
+        if status == 200:
+            return
+        # Slack's hooks answer a dead or spent URL with a 4xx and a word (expired_url,
+        # used_url, invalid_token, ...): no retry will cure that. A 429 or 5xx may pass.
+        refused = 400 <= status < 500 and status != 429
+        word = (response.body or "").strip()
+        reason = (
+            word if refused and SLACK_CODE.fullmatch(word) else f"response_url answered {status}"
+        )
+        raise DeliveryFailed(reason, permanent=refused)
 
     def _channel_for(self, recipient: str) -> str:
         """A user's DM channel (opened once, remembered in the database and here); channel
