@@ -90,6 +90,20 @@ def test_a_message_that_keeps_failing_is_parked_and_the_queue_moves_on(
     assert f"given up after {MAX_ATTEMPTS} attempts" in report.getvalue()
 
 
+def test_two_workers_count_each_attempt_once_and_park_once(
+    engine, slack, clock, database_url
+) -> None:
+    workers = [worker(engine, slack, clock, database_url) for _ in range(2)]
+    slack.fail_next("chat.postMessage", error="internal_error", times=MAX_ATTEMPTS)
+    queue(engine, clock, ALICE, "a message Slack keeps failing")
+    for _ in range(MAX_ATTEMPTS):
+        for delivery in workers:  # both look each time; one claims the due attempt
+            drain(delivery)
+        clock.advance(MAX_BACKOFF)
+    assert len(slack.calls_to("chat.postMessage")) == MAX_ATTEMPTS
+    assert statuses(engine)[0][:2] == ("parked", MAX_ATTEMPTS)
+
+
 @pytest.mark.parametrize("error", ["missing_scope", "restricted_action", "not_allowed_token_type"])
 def test_refusals_no_retry_cures_are_parked_at_once(engine, delivery, slack, clock, error) -> None:
     slack.fail_next("chat.postMessage", error=error)
