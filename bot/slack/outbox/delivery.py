@@ -46,8 +46,9 @@ PERMANENT_ERRORS = frozenset(
         "not_allowed_token_type",
     }
 )
-# A message that keeps failing for any other reason is parked at its 20th failed attempt:
-# the waits between tries double from 1 s to MAX_BACKOFF, so about an hour after the first.
+# A message Slack keeps answering with an error is parked at its 20th failed attempt: the
+# waits between tries double from 1 s to MAX_BACKOFF, so about an hour after the first. An
+# outage (no answer, a 5xx) is not the message's fault: it is retried for as long as it lasts.
 MAX_ATTEMPTS = 20
 MAX_BACKOFF = timedelta(minutes=5)
 # Longer than the slowest send: 3 tries of a 10 s timeout, with backoff, for each call.
@@ -174,13 +175,17 @@ class Delivery:
             if (limited := rate_limited(error)) is not None:
                 self._hold_off(message, token, *limited)
                 return
-            reason = str(error.response.get("error") or f"http {error.response.status_code}")
-            failure = DeliveryFailed(reason, permanent=reason in PERMANENT_ERRORS)
+            status = error.response.status_code
+            reason = str(error.response.get("error") or f"http {status}")
+            failure = DeliveryFailed(
+                reason, permanent=reason in PERMANENT_ERRORS, outage=status >= 500
+            )
             self._record_failure(message, token, failure)
         except (SlackClientError, OSError, SQLAlchemyError) as error:
             # the network, or our own database for a moment (a lookup, a race on a row):
             # worth another try, not a reason to drop the message
-            self._record_failure(message, token, DeliveryFailed(repr(error), permanent=False))
+            failure = DeliveryFailed(repr(error), permanent=False, outage=True)
+            self._record_failure(message, token, failure)
         except Exception as error:  # a message we cannot even attempt: park it, don't spin
             log.exception("outbox message %s could not be sent", message.id)
             self._record_failure(message, token, DeliveryFailed(repr(error), permanent=True))
@@ -226,12 +231,13 @@ class Delivery:
         )
 
     def _record_failure(self, message: OutboxMessage, token: str, failure: DeliveryFailed) -> None:
-        """Park the message for good (Slack refused it so, or it has failed MAX_ATTEMPTS
-        times: the recipient's queue moves on), or have it tried again after a backoff; the
-        wait is in its row, so the delivery thread goes straight on to the next recipient."""
+        """Park the message for good (Slack refused it so, or answered it with an error at
+        its MAX_ATTEMPTS-th try or later: the recipient's queue moves on), or have it tried
+        again after a backoff; the wait is in its row, so the delivery thread goes straight
+        on to the next recipient."""
         assert message.id is not None
         attempt = message.attempts + 1
-        give_up = failure.permanent or attempt >= MAX_ATTEMPTS
+        give_up = failure.permanent or (not failure.outage and attempt >= MAX_ATTEMPTS)
         self.counters.failed(message.kind, failure.reason, parked=give_up)
         with unit_of_work(self._engine) as session:
             if give_up:

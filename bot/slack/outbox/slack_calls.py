@@ -61,10 +61,15 @@ def is_slack_response_url(url: str, *, api_url: str) -> bool:
 
 
 class DeliveryFailed(Exception):
-    def __init__(self, reason: str, *, permanent: bool) -> None:
+    """A send that failed. ``permanent``: no retry will cure it. ``outage``: Slack did not
+    answer about this message (no connection, a 5xx, our own database for a moment), so the
+    attempt says nothing against the message and does not count towards giving up on it."""
+
+    def __init__(self, reason: str, *, permanent: bool, outage: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
+        self.outage = outage
 
 
 class SlackCalls:
@@ -177,7 +182,7 @@ class SlackCalls:
         reason = (
             word if refused and SLACK_CODE.fullmatch(word) else f"response_url answered {status}"
         )
-        raise DeliveryFailed(reason, permanent=refused)
+        raise DeliveryFailed(reason, permanent=refused, outage=status >= 500)
 
     def _channel_for(self, recipient: str) -> str:
         """A user's DM channel (opened once, remembered in the database and here); channel

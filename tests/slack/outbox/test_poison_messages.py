@@ -90,6 +90,19 @@ def test_a_message_that_keeps_failing_is_parked_and_the_queue_moves_on(
     assert f"given up after {MAX_ATTEMPTS} attempts" in report.getvalue()
 
 
+def test_an_outage_however_long_parks_nothing(engine, delivery, slack, clock) -> None:
+    # Slack answering 503 (or not at all) says nothing against the message: past the
+    # attempts that would park a message Slack refuses, it is still sent once Slack is back.
+    slack.fail_next("chat.postMessage", status=503, times=MAX_ATTEMPTS + 5)
+    queue(engine, clock, ALICE, "a check-in queued during an outage")
+    for _ in range(MAX_ATTEMPTS + 5):
+        drain(delivery)
+        clock.advance(MAX_BACKOFF)
+    assert statuses(engine)[0][:2] == ("pending", MAX_ATTEMPTS + 5)
+    drain(delivery)
+    assert posted_texts(slack) == ["a check-in queued during an outage"]
+
+
 def test_two_workers_count_each_attempt_once_and_park_once(
     engine, slack, clock, database_url
 ) -> None:
