@@ -18,6 +18,8 @@ def _utc(*, nullable: bool = False, index: bool = False) -> Any:
 
 class Delegation(SQLModel, table=True):
     __tablename__ = "delegations"
+    # the offers one person has waiting for another (the offer limits)
+    __table_args__ = (Index("ix_delegations_offers", "delegator_id", "assignee_id", "status"),)
 
     id: int | None = Field(default=None, primary_key=True)
     delegator_id: str = Field(max_length=32, index=True)

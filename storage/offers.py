@@ -15,20 +15,25 @@ from storage.models import Delegation, Event
 OFFERING = (EventType.CREATED.value, EventType.REASSIGNED.value)
 _LOCK_SPACE = 0x5374  # "St": Steward's advisory locks, apart from anyone else's
 _LOCK = text("SELECT pg_advisory_xact_lock(:space, hashtext(:who))")
-_RECENT = (
+# One row, read off ix_events_actor_type_at: the work is the limit's, never the history's.
+_NTH_RECENT = (
     select(Event.at)
     .where(col(Event.actor) == bindparam("actor"))
     .where(col(Event.type).in_(OFFERING))
     .where(col(Event.at) > bindparam("since"))
     .order_by(col(Event.at).desc())
-    .limit(bindparam("limit"))
+    .offset(bindparam("skip"))
+    .limit(1)
 )
-_WAITING = (
-    select(func.count())
-    .select_from(Delegation)
+# Counted no further than the limit, on ix_delegations_offers: the work stays the same
+# however many items the two people have had between them.
+_WAITING = select(func.count()).select_from(
+    select(Delegation.id)
     .where(col(Delegation.delegator_id) == bindparam("delegator_id"))
     .where(col(Delegation.assignee_id) == bindparam("assignee_id"))
     .where(col(Delegation.status) == DelegationStatus.OFFERED.value)
+    .limit(bindparam("limit"))
+    .subquery()
 )
 
 
@@ -40,15 +45,17 @@ def lock_offers_by(session: Session, *, delegator_id: str) -> None:
         session.execute(_LOCK, {"space": _LOCK_SPACE, "who": delegator_id})
 
 
-def recent_offer_times(
-    session: Session, *, delegator_id: str, since: datetime, limit: int
-) -> list[datetime]:
-    """When ``delegator_id`` made offers after ``since``: the ``limit`` latest, newest first."""
-    params = {"actor": delegator_id, "since": since, "limit": limit}
-    return list(session.execute(_RECENT, params).scalars())
+def nth_latest_offer_since(
+    session: Session, *, delegator_id: str, since: datetime, n: int
+) -> datetime | None:
+    """When ``delegator_id`` made the ``n``-th latest of their offers after ``since``; None
+    when they made fewer than ``n``."""
+    params = {"actor": delegator_id, "since": since, "skip": n - 1}
+    return session.execute(_NTH_RECENT, params).scalars().first()
 
 
-def offers_waiting(session: Session, *, delegator_id: str, assignee_id: str) -> int:
-    """Offers from ``delegator_id`` that ``assignee_id`` has not accepted or declined yet."""
-    params = {"delegator_id": delegator_id, "assignee_id": assignee_id}
+def offers_waiting(session: Session, *, delegator_id: str, assignee_id: str, limit: int) -> int:
+    """Offers from ``delegator_id`` that ``assignee_id`` has not accepted or declined yet,
+    counted up to ``limit``."""
+    params = {"delegator_id": delegator_id, "assignee_id": assignee_id, "limit": limit}
     return int(session.execute(_WAITING, params).scalar_one())

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot.domain.due_dates import zone
 from bot.domain.errors import OverLimit
-from storage.offers import lock_offers_by, offers_waiting, recent_offer_times
+from storage.offers import lock_offers_by, nth_latest_offer_since, offers_waiting
 
 if TYPE_CHECKING:
     from bot.domain.work import Work
@@ -32,19 +32,24 @@ def check_offer_limits(work: Work, *, delegator_id: str, assignee_id: str) -> No
     session, now = work.session, work.now
     limits = work.supervisor.policy.offer_limits
     lock_offers_by(session, delegator_id=delegator_id)
-    recent = recent_offer_times(
-        session, delegator_id=delegator_id, since=now - HOUR, limit=limits.new_per_hour
+    oldest_counted = nth_latest_offer_since(
+        session, delegator_id=delegator_id, since=now - HOUR, n=limits.new_per_hour
     )
-    if len(recent) >= limits.new_per_hour:
-        # the oldest of these leaving the hour frees a place
-        again = (recent[-1] + HOUR).astimezone(zone(work.supervisor.tz_of(delegator_id)))
+    if oldest_counted is not None:
+        # the oldest of the hour's offers leaving the hour frees a place
+        again = (oldest_counted + HOUR).astimezone(zone(work.supervisor.tz_of(delegator_id)))
         raise OverLimit(
-            f"You have made {len(recent)} new offers in the last hour, the most allowed "
-            f"(max_new_offers_per_hour). You can offer again from "
+            f"You have made {limits.new_per_hour} new offers in the last hour, the most "
+            f"allowed (max_new_offers_per_hour). You can offer again from "
             f"{again:%H:%M} ({again.tzinfo}).",
             field="assignee",
         )
-    waiting = offers_waiting(session, delegator_id=delegator_id, assignee_id=assignee_id)
+    waiting = offers_waiting(
+        session,
+        delegator_id=delegator_id,
+        assignee_id=assignee_id,
+        limit=limits.open_per_assignee,
+    )
     if waiting >= limits.open_per_assignee:
         raise OverLimit(
             f"That person already has {waiting} offers from you waiting to be accepted; "
