@@ -122,9 +122,12 @@ def messages_per_second(value: Any, source: str) -> float:
     return float(value)
 
 
-def positive_count(value: Any, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(f"{where} must be a whole number, at least 1; got {value!r}")
+def limit_count(value: Any, where: str) -> int:
+    """A limit on a count: a whole number, 0 for none."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 1_000_000:
+        raise ConfigError(
+            f"{where} must be a whole number from 0 (no limit) to 1000000; got {value!r}"
+        )
     return value
 
 

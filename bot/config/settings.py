@@ -216,7 +216,7 @@ def policy_from_mapping(document: Mapping[str, Any], *, source: str = "policy") 
         values["admins"] = read.user_ids(raw["admins"], f"{source}: [policy] admins")
     for key in ("max_new_offers_per_hour", "max_open_offers_per_assignee"):
         if key in raw:
-            values[key] = read.positive_count(raw[key], f"{source}: [policy] {key}")
+            values[key] = read.limit_count(raw[key], f"{source}: [policy] {key}")
     values["chain"] = read.chain_table(chain, source)
     return Policy(**values)
 

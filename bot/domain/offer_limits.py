@@ -21,6 +21,8 @@ HOUR = timedelta(hours=1)
 
 @dataclass(frozen=True)
 class OfferLimits:
+    """0 for either: no such limit (a service account handing out work, a benchmark)."""
+
     new_per_hour: int = 30  # offers made by one delegator in any hour
     open_per_assignee: int = 10  # offers from one delegator still waiting for one assignee
 
@@ -31,11 +33,13 @@ def check_offer_limits(work: Work, *, delegator_id: str, assignee_id: str) -> No
     offers for one person count one after the other and never both pass the limit."""
     session, now = work.session, work.now
     limits = work.supervisor.policy.offer_limits
+    if not limits.new_per_hour and not limits.open_per_assignee:
+        return
     lock_offers_by(session, delegator_id=delegator_id)
-    oldest_counted = nth_latest_offer_since(
+    oldest_counted = limits.new_per_hour and nth_latest_offer_since(
         session, delegator_id=delegator_id, since=now - HOUR, n=limits.new_per_hour
     )
-    if oldest_counted is not None:
+    if oldest_counted:
         # the oldest of the hour's offers leaving the hour frees a place
         again = (oldest_counted + HOUR).astimezone(zone(work.supervisor.tz_of(delegator_id)))
         raise OverLimit(
@@ -44,6 +48,8 @@ def check_offer_limits(work: Work, *, delegator_id: str, assignee_id: str) -> No
             f"{again:%H:%M} ({again.tzinfo}).",
             field="assignee",
         )
+    if not limits.open_per_assignee:
+        return
     waiting = offers_waiting(
         session,
         delegator_id=delegator_id,

@@ -85,3 +85,19 @@ def test_good_ids_are_taken_as_written() -> None:
     )
     assert (policy.fallback_channel, policy.digest_channel) == ("C0987654321", "G0PRIVATE")
     assert policy.chain == {"U0ALICE": "W0CAROL", "W0CAROL": "U0DAVE"}
+
+
+@pytest.mark.parametrize("key", ["max_new_offers_per_hour", "max_open_offers_per_assignee"])
+@pytest.mark.parametrize("value", [-1, 1.5, "30", True, 1_000_001])
+def test_an_offer_limit_is_a_whole_number_from_0(key: str, value: Any) -> None:
+    with pytest.raises(ConfigError) as refused:
+        policy_from_mapping({"policy": {key: value}})
+    assert key in str(refused.value)
+    assert "\n" not in str(refused.value)
+
+
+def test_an_offer_limit_of_0_is_no_limit() -> None:
+    limits = policy_from_mapping(
+        {"policy": {"max_new_offers_per_hour": 0, "max_open_offers_per_assignee": 12}}
+    ).supervision.offer_limits
+    assert (limits.new_per_hour, limits.open_per_assignee) == (0, 12)

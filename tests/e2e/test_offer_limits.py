@@ -91,6 +91,15 @@ def test_the_limits_are_policy_keys() -> None:
     limits = policy_from_mapping({"policy": keys}).supervision.offer_limits
     assert (limits.new_per_hour, limits.open_per_assignee) == (100, 3)
     for key in keys:
-        for bad in (0, -1, "lots", True, 2.5):
+        for bad in (-1, "lots", True, 2.5, 1_000_001):
             with pytest.raises(ConfigError, match=key):
                 policy_from_mapping({"policy": {key: bad}})
+
+
+@pytest.mark.parametrize(
+    "policy_toml", ["[policy]\nmax_new_offers_per_hour = 0\nmax_open_offers_per_assignee = 0\n"]
+)
+def test_limits_of_0_are_no_limits(running: Running) -> None:
+    for n in range(12):  # past the default 10 waiting for one teammate
+        running.delegate(f"<@{ALICE}> Task {n}")
+    assert running.event_types().count("created") == 12

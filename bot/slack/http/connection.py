@@ -5,8 +5,9 @@ here first for what h11 lets through and Steward refuses (two Content-Lengths, a
 Transfer-Encoding), so no body is read for a request that will be refused.
 
 A connection is in one phase at a time: reading a request, with the app (no reads: a
-pipelined next request waits in the socket), or writing the answer. Only the front's loop
-thread touches it.
+pipelined next request waits in the socket), or writing the answer. The front's loop thread
+holds it, but from a complete request to its answer the worker does (``with_worker``): it
+serializes the answer and writes what the socket takes at once.
 """
 
 from __future__ import annotations
@@ -52,11 +53,14 @@ class Connection:
         self.phase = Phase.READING
         self.outgoing = b""
         self.close_after_write = False
+        # True from a complete request to its answer being written by the worker: the loop
+        # leaves the connection alone meanwhile.
+        self.with_worker = False
         self._start_next(b"", now)
 
     @property
     def deadline(self) -> float | None:
-        return None if self.phase is Phase.WITH_APP else self._deadline
+        return None if self.with_worker else self._deadline
 
     @property
     def started(self) -> bool:

@@ -70,9 +70,8 @@ class HttpServer:
         self._selector.register(self._wake_reader, selectors.EVENT_READ, _WAKER)
         self._connections: set[Connection] = set()
         self._work: queue.SimpleQueue[tuple[Connection, Complete] | None] = queue.SimpleQueue()
-        self._answered: queue.SimpleQueue[tuple[Connection, h11.Response, bytes]] = (
-            queue.SimpleQueue()
-        )
+        # Connections a worker is done with, its answer sent or partly sent.
+        self._answered: queue.SimpleQueue[Connection] = queue.SimpleQueue()
         self._stopping = threading.Event()
         self._workers = [
             threading.Thread(target=self._work_loop, name=f"http-worker-{n}", daemon=True)
@@ -163,6 +162,7 @@ class HttpServer:
             self._write(connection)
         elif isinstance(outcome, Complete):
             self._selector.unregister(connection.sock)
+            connection.with_worker = True
             self._work.put((connection, outcome))
         elif connection.outgoing:  # "100 Continue", before the body is sent
             with contextlib.suppress(OSError):
@@ -172,18 +172,14 @@ class HttpServer:
     def _take_answers(self) -> None:
         while True:
             try:
-                connection, response, body = self._answered.get_nowait()
+                connection = self._answered.get_nowait()
             except queue.Empty:
                 return
+            connection.with_worker = False
             if connection not in self._connections:
                 continue
-            try:
-                connection.answer(response, body, self._monotonic())
-            except h11.LocalProtocolError:  # an answer HTTP cannot carry: the app's fault
-                log.exception("the app's answer could not be sent")
-                connection.refuse(Refusal(500, "error"), self._monotonic())
             self._selector.register(connection.sock, selectors.EVENT_READ, connection)
-            self._write(connection)
+            self._write(connection)  # what the worker could not send, if anything
 
     def _write(self, connection: Connection) -> None:
         try:
@@ -249,5 +245,20 @@ class HttpServer:
             response, body = call_app(
                 self._app, complete, client=connection.address, server=self._address
             )
-            self._answered.put((connection, response, body))
+            self._send_answer(connection, response, body)
+            self._answered.put(connection)
             self._wake()
+
+    def _send_answer(self, connection: Connection, response: h11.Response, body: bytes) -> None:
+        """Write the answer from the worker, while it still holds the connection: the
+        client has it at once, not after the loop's next turn (the loop writes whatever a
+        full socket buffer leaves over)."""
+        now = self._monotonic()
+        try:
+            connection.answer(response, body, now)
+        except h11.LocalProtocolError:  # an answer HTTP cannot carry: the app's fault
+            log.exception("the app's answer could not be sent")
+            connection.refuse(Refusal(500, "error"), now)
+        # OSError: a full buffer for the loop to wait on, or a client gone, which it sees.
+        with contextlib.suppress(OSError):
+            connection.outgoing = connection.outgoing[connection.sock.send(connection.outgoing) :]
