@@ -8,17 +8,26 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, inspect
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
 from storage.models import SeenEvent, SeenRequest
-from storage.rows import insert_once
 
 SeenTable = type[SeenEvent] | type[SeenRequest]
 
 
 def remember(session: Session, *, table: SeenTable, key: str, now: datetime) -> bool:
-    """True the first time ``key`` is seen (on any replica), False for a repeat."""
-    return insert_once(session, table(**{_key_of(table).name: key, "seen_at": now}))
+    """True the first time ``key`` is seen (on any replica), False for a repeat: one
+    ``INSERT … ON CONFLICT DO NOTHING``, no savepoint (it runs on every request)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    column = _key_of(table)
+    statement = (
+        dialect.insert(table)
+        .values({column.name: key, "seen_at": now})
+        .on_conflict_do_nothing()
+        .returning(column)  # a row back only when it went in (psycopg's rowcount says -1)
+    )
+    return session.execute(statement).first() is not None
 
 
 def forget(session: Session, *, table: SeenTable, key: str) -> None:
