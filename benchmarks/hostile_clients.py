@@ -114,7 +114,7 @@ def main() -> None:
     parser.add_argument("--header-mib", type=int, default=150)
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--calls", type=int, default=10)
-    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
     arguments = parser.parse_args()
     with SlackEmulator(bot_token=TOKEN) as slack:
         results = {
@@ -131,8 +131,7 @@ def main() -> None:
             "slow_clients": slow_clients(slack, clients=arguments.clients, calls=arguments.calls),
         }
     if arguments.json:
-        print(json.dumps(results))
-        return
+        arguments.json.write_text(json.dumps(results))
     for name, figures in results.items():
         print(f"{name:24} " + "  ".join(f"{key}={value}" for key, value in figures.items()))
 

@@ -10,6 +10,8 @@
 - the scheduler tick, the digest and the burst delivery, by running tick.py, digest.py and
   burst.py, which compare with their own baselines;
 - the /delegate parser on long hostile text, by running parser.py;
+- what an unauthenticated client can do to the server (peak memory under oversized bodies
+  and headers, answers under 64 slow clients), by running hostile_clients.py;
 - latencies the tests hold in behaviour only (the ack wait, /delegate while Slack is down
   or slow, the health check's deadline), by running latency.py.
 
@@ -43,6 +45,7 @@ FULL = {
     "burst": ["--count", "10000", "--limit", "50"],
     "latency": ["--repeat", "20"],
     "parser": ["--sizes", "10000", "100000"],
+    "hostile_clients": [],
 }
 QUICK = {
     "seconds": 1.0,
@@ -54,6 +57,7 @@ QUICK = {
     "burst": ["--count", "100", "--limit", "50"],
     "latency": ["--repeat", "3"],
     "parser": ["--sizes", "1000", "10000", "--repeat", "1"],
+    "hostile_clients": ["--stream-mib", "8", "--header-mib", "8", "--calls", "2"],
 }
 
 
@@ -98,6 +102,7 @@ def main() -> None:
     results["burst"] = run_script("burst", plan["burst"])
     results["latency"] = run_script("latency", plan["latency"])
     results["parser"] = run_script("parser", plan["parser"])
+    results["hostile_clients"] = run_script("hostile_clients", plan["hostile_clients"])
     results["quick"] = args.quick
     print_table(results)
     args.json.write_text(json.dumps(results, indent=2, default=str))
@@ -121,7 +126,7 @@ def print_table(results: dict[str, Any]) -> None:
         f"peak RSS of steward serve after {results['memory_after_delegations']:,} "
         f"delegations: {results['peak_rss_mb']:.0f} MB"
     )
-    for name in ("tick", "digest", "burst", "latency", "parser"):
+    for name in ("tick", "digest", "burst", "latency", "parser", "hostile_clients"):
         figures = results[name]
         printed = figures.get("printed") or f"error: {figures.get('error')}"
         print(f"\n{name}\n{printed}")
