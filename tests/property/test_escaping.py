@@ -29,8 +29,10 @@ from tests.property.support import (
 
 @pytest.fixture
 def policy_toml() -> str:
-    """No workspace-wide pacing to speak of: each example sends a handful of messages."""
-    return "[policy]\nslack_messages_per_second = 1000\n"
+    """No pacing: what is checked here is what the messages say, and each example would
+    otherwise wait in real time for its people's App Home publishes, at most one each
+    every 2 s (pacing has tests of its own, tests/slack/outbox/test_pacing.py)."""
+    return "[policy]\nslack_pacing = false\n"
 
 
 PEOPLE = {LEAD, ALICE}  # the only real mentions Steward writes in the command's flow
