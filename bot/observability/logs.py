@@ -173,3 +173,6 @@ def configure_logging(*, level: str = "INFO", log_format: str = "text") -> None:
     # A no-op when the root logger has handlers already (as under pytest), like before.
     logging.basicConfig(level=level.upper(), handlers=[handler])
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # APScheduler says "Running job" and "executed successfully" at INFO on every tick (every
+    # second in tests); a tick logs itself, and only when it did something (bot/app/jobs.py).
+    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)

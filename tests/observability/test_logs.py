@@ -193,3 +193,25 @@ def test_a_quoted_newline_cannot_forge_a_log_line(log_format: str) -> None:
     assert failure.endswith(r" ERROR bot.slack.listeners.commands: failed on a\rb\u2028c")
     assert traceback[0] == "Traceback (most recent call last):"  # left as Python writes it
     assert traceback[-2:] == ["ValueError: bad", "line"]
+
+
+_TICKING = """
+import threading
+from apscheduler.schedulers.background import BackgroundScheduler
+from bot.observability.logs import configure_logging
+configure_logging(level="INFO", log_format="text")
+ran = threading.Event()
+scheduler = BackgroundScheduler()
+scheduler.add_job(ran.set)
+scheduler.start()
+ran.wait(30)
+scheduler.shutdown(wait=True)
+"""
+
+
+def test_a_scheduled_run_writes_no_line_of_its_own_at_info() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _TICKING], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert "Running job" not in done.stderr, done.stderr
+    assert "executed successfully" not in done.stderr, done.stderr
