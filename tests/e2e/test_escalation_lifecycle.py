@@ -22,8 +22,11 @@ from tests.waiting import eventually
 
 @pytest.fixture
 def policy_toml() -> str:
+    # Unpaced: these tests are about what escalations say and when; pacing (a channel's
+    # second, a Home publish every 2 s) would only make them wait in real time.
     return f"""
 [policy]
+slack_pacing = false
 accept_timeout = "4h"
 checkin_interval = "1d"
 checkin_timeout = "4h"
