@@ -5,7 +5,8 @@ without costing a worker."""
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 from urllib.parse import urlparse
@@ -14,6 +15,7 @@ import pytest
 import requests
 
 from bot.slack.http import limits
+from bot.slack.http.server import HttpServer
 from tests.conftest import ALICE, LEAD, METRICS_TOKEN, Running
 
 READ_SECONDS = 10  # how long a test waits for an answer before it calls the server stuck
@@ -148,3 +150,39 @@ def test_metrics_ask_for_the_token(running: Running) -> None:
     assert requests.get(url, headers=wrong, timeout=READ_SECONDS).status_code == 401
     right = {"Authorization": f"Bearer {METRICS_TOKEN}"}
     assert requests.get(url, headers=right, timeout=READ_SECONDS).status_code == 200
+
+
+def test_a_client_waiting_for_100_continue_is_told_to_send_its_body(running: Running) -> None:
+    body = b"command=%2Fdelegate&text=help"
+    with _client(running) as sock:
+        # and waits before sending the body, as curl does for a larger one
+        sock.sendall(_post_head(f"Content-Length: {len(body)}", "Expect: 100-continue"))
+        assert _answer(sock).startswith(b"HTTP/1.1 100 Continue")
+        sock.sendall(body)
+        assert _status(_answer(sock)) == 401  # read, then judged by its (missing) signature
+
+
+def _hello(environ: dict[str, object], start_response: Callable[..., object]) -> list[bytes]:
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"hello"]
+
+
+def test_connections_past_the_limit_are_answered_503_and_closed() -> None:
+    server = HttpServer(_hello, host="127.0.0.1", port=0, threads=1, max_connections=2)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        with ExitStack() as stack:
+            held = [
+                stack.enter_context(socket.create_connection(("127.0.0.1", server.port), 10))
+                for _ in range(2)
+            ]
+            for sock in held:  # each answered once, so the front has taken both in
+                sock.sendall(b"GET / HTTP/1.1\r\nHost: steward\r\n\r\n")
+                assert _status(_answer(sock)) == 200
+            third = stack.enter_context(socket.create_connection(("127.0.0.1", server.port), 10))
+            assert _status(_answer(third)) == 503
+            assert third.recv(65536) == b""  # and closed
+    finally:
+        server.shutdown()
+        thread.join(10)

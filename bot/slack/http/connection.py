@@ -145,7 +145,9 @@ class Connection:
                     return refusal
                 self._request, self._request_method = event, event.method
                 if self._parser.they_are_waiting_for_100_continue:
-                    self.outgoing = self._parser.send(h11.InformationalResponse(status_code=100))
+                    self.outgoing = self._parser.send(
+                        h11.InformationalResponse(status_code=100, headers=[], reason=b"Continue")
+                    )
             elif isinstance(event, h11.Data):
                 self._body += event.data
             elif isinstance(event, h11.EndOfMessage):

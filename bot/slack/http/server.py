@@ -56,8 +56,10 @@ class HttpServer:
         port: int,
         threads: int = SERVER_THREADS,
         monotonic: Callable[[], float] = time.monotonic,
+        max_connections: int = limits.MAX_CONNECTIONS,
     ) -> None:
         self._app = app
+        self._max_connections = max_connections
         self._monotonic = monotonic
         self._listener = socket.create_server((host, port), backlog=LISTEN_BACKLOG)
         self._listener.setblocking(False)
@@ -134,7 +136,7 @@ class HttpServer:
                 return
             sock.setblocking(False)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            if len(self._connections) >= limits.MAX_CONNECTIONS:
+            if len(self._connections) >= self._max_connections:
                 with contextlib.suppress(OSError):
                     sock.send(refusal_bytes(Refusal(503, "too many connections")))
                 sock.close()
