@@ -4,10 +4,10 @@ whole (``Complete``) or refused (``Refusal``). h11 parses each request; its head
 here first for what h11 lets through and Steward refuses (two Content-Lengths, any
 Transfer-Encoding), so no body is read for a request that will be refused.
 
-A connection is in one phase at a time: reading a request, with the app (no reads: a
-pipelined next request waits in the socket), or writing the answer. The front's loop thread
-holds it, but from a complete request to its answer the worker does (``with_worker``): it
-serializes the answer and writes what the socket takes at once.
+A connection is reading a request or writing its answer. The front's loop thread holds it,
+but from a complete request to its answer the worker does (``with_worker``: no reads, a
+pipelined next request waits in the socket, and no deadline): it serializes the answer and
+writes what the socket takes at once.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ BODY_METHODS = frozenset({b"POST", b"PUT", b"PATCH"})
 
 class Phase(Enum):
     READING = "reading"
-    WITH_APP = "with the app"
     WRITING = "writing"
 
 
@@ -152,7 +151,6 @@ class Connection:
                 self._body += event.data
             elif isinstance(event, h11.EndOfMessage):
                 assert self._request is not None
-                self.phase = Phase.WITH_APP
                 return Complete(self._request, bytes(self._body))
             else:  # ConnectionClosed before the request was whole, or PAUSED
                 return Refusal(400, "incomplete request")

@@ -33,7 +33,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.observability.metrics import Metrics
 from bot.slack.http.ack_wait import acking_promptly
-from bot.slack.http.limits import MAX_BODY_BYTES
 from bot.slack.http.seen_events import Delivery, SeenEvents, retry_reason
 from storage.health import DatabaseCheck
 
@@ -125,15 +124,9 @@ class SlackWsgi:
             return _json(404, {"error": "not found"})
         if method != "POST":
             return _json(405, {"error": "method not allowed"})
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            return _json(400, {"error": "bad content-length"})
-        if length < 0:
-            return _json(400, {"error": "bad content-length"})
-        if length > MAX_BODY_BYTES:
-            return _json(413, {"error": "request too large"})
-        body = environ["wsgi.input"].read(length).decode("utf-8", errors="replace")
+        # The front (server.py) hands over only a whole body, its length checked against
+        # limits.py before any of it was read.
+        body = environ["wsgi.input"].read().decode("utf-8", errors="replace")
         headers = _headers(environ)
         if self._verifier is not None and not self._verifier.is_valid_request(body, headers):
             return _json(401, {"error": "invalid request"})
