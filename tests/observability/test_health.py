@@ -13,11 +13,17 @@ import requests
 from sqlalchemy import create_engine
 
 from bot.app.clocks import ManualClock
-from bot.app.wiring import assemble
+from bot.app.wiring import Steward, assemble
 from sandbox.emulator import SlackEmulator
 from storage.health import FRESH_SECONDS, DatabaseCheck
 from tests.conftest import settings_for
 from tests.observability.conftest import scrape, serving, value
+
+
+def _steward_in(directory: Path, slack: SlackEmulator, clock: ManualClock) -> Steward:
+    """A Steward on a SQLite file in ``directory`` (made here), to be taken away."""
+    directory.mkdir()
+    return assemble(settings_for(slack, f"sqlite:///{directory / 'steward.db'}"), clock=clock)
 
 
 def _health(base_url: str) -> requests.Response:
@@ -47,8 +53,7 @@ def test_healthz_fails_when_the_sqlite_file_is_gone(
     slack: SlackEmulator, clock: ManualClock, tmp_path: Path
 ) -> None:
     directory = tmp_path / "data"
-    directory.mkdir()
-    steward = assemble(settings_for(slack, f"sqlite:///{directory / 'steward.db'}"), clock=clock)
+    steward = _steward_in(directory, slack, clock)
     with serving(steward, response_url=slack.response_url()) as (base_url, _):
         assert _health(base_url).status_code == 200
 
@@ -80,8 +85,7 @@ def test_a_probe_storm_opens_one_connection_a_second_not_one_a_probe(
     slack: SlackEmulator, clock: ManualClock, tmp_path: Path
 ) -> None:
     directory = tmp_path / "data"
-    directory.mkdir()
-    steward = assemble(settings_for(slack, f"sqlite:///{directory / 'steward.db'}"), clock=clock)
+    steward = _steward_in(directory, slack, clock)
     with (
         serving(steward, response_url=slack.response_url()) as (base_url, _),
         requests.Session() as probe,
